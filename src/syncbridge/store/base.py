@@ -19,3 +19,7 @@ class Base(DeclarativeBase):
     """Base class of syncbridge's own models; all share one ``MetaData``."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+# Table options for MySQL/MariaDB: full Unicode whatever the server's default, and binary
+# collation so names and ids compare exactly as on SQLite and PostgreSQL.
+MYSQL_TABLE_OPTIONS = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}

@@ -1,0 +1,1 @@
+"""Alembic migrations of syncbridge's own tables (a package so the scripts ship in the wheel)."""
