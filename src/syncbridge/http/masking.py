@@ -1,0 +1,98 @@
+"""Secret masking for log lines and error messages.
+
+``mask(text)`` replaces, anywhere in a string:
+
+* Notion-style tokens (``ntn_…``, ``secret_…``) and other well-known token shapes;
+* the credential after ``Bearer``/``Basic``/``Token`` and in ``Authorization:``-like header lines;
+* values of secret-looking query parameters (``?api_key=…&token=…``) and ``user:pass@`` in URLs;
+* every secret registered with :func:`register_secret` (each auth object registers its own), so
+  even a token of an unknown shape never reaches a log.
+
+:class:`MaskingFilter` applies ``mask`` to every record; :func:`install_filter` puts it on the
+``syncbridge`` logger and its handlers.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+MASK = "***"
+
+_TOKEN_SHAPES = re.compile(
+    r"(?P<prefix>ntn_|secret_|sk-|ghp_|gho_|xox[abpr]-)[A-Za-z0-9_\-]{6,}",
+)
+_SCHEME_CREDENTIAL = re.compile(r"(?P<prefix>\b(?:Bearer|Basic|Token|Digest)\s+)[^\s'\",;]+", re.I)
+_HEADER_LINE = re.compile(
+    r"(?P<prefix>[\"']?\b(?:authorization|proxy-authorization|x-api-key|api-key|apikey|x-auth-token"
+    r"|cookie|set-cookie)[\"']?\s*[:=]\s*[\"']?)(?:(?:Bearer|Basic|Token)\s+)?[^\s'\",;]+",
+    re.I,
+)
+_QUERY_SECRET = re.compile(
+    r"(?P<prefix>[?&;](?:api[_-]?key|apikey|key|token|access[_-]?token|refresh[_-]?token"
+    r"|client[_-]?secret|secret|password|passwd|pwd|auth|signature|sig|code)=)[^&\s#'\"]+",
+    re.I,
+)
+_URL_USERINFO = re.compile(r"(?P<prefix>[a-z][a-z0-9+.\-]*://)[^/\s:@]+:[^/\s@]+@", re.I)
+
+_registered: set[str] = set()
+_lock = threading.Lock()
+# Shorter values would mask ordinary words; real secrets are longer than this.
+_MIN_REGISTERED = 6
+
+
+def register_secret(secret: str) -> None:
+    """Mask this exact value wherever it appears from now on (ignored when too short)."""
+    if len(secret) >= _MIN_REGISTERED:
+        with _lock:
+            _registered.add(secret)
+
+
+def mask(text: str) -> str:
+    """Return ``text`` with every secret it contains replaced by ``***``."""
+    if not text:
+        return text
+    with _lock:
+        # Longest first, so a secret containing another is masked whole.
+        secrets = sorted(_registered, key=len, reverse=True)
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, MASK)
+    text = _URL_USERINFO.sub(lambda m: m["prefix"] + MASK + "@", text)
+    text = _HEADER_LINE.sub(lambda m: m["prefix"] + MASK, text)
+    text = _SCHEME_CREDENTIAL.sub(lambda m: m["prefix"] + MASK, text)
+    text = _QUERY_SECRET.sub(lambda m: m["prefix"] + MASK, text)
+    return _TOKEN_SHAPES.sub(lambda m: m["prefix"] + MASK, text)
+
+
+class MaskingFilter(logging.Filter):
+    """Masks secrets in a record's message, arguments and formatted traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = mask(record.getMessage())
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask(record.stack_info)
+        return True
+
+
+def install_filter(logger: logging.Logger | None = None) -> MaskingFilter:
+    """Install one MaskingFilter on ``logger`` (default ``syncbridge``) and on its handlers.
+
+    A logger's filters do not see records of its child loggers, its handlers' filters do; so
+    logging setup should call this again after adding handlers. Idempotent.
+    """
+    target = logger or logging.getLogger("syncbridge")
+    existing = next((f for f in target.filters if isinstance(f, MaskingFilter)), None)
+    flt = existing or MaskingFilter()
+    if existing is None:
+        target.addFilter(flt)
+    for handler in target.handlers:
+        if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+            handler.addFilter(flt)
+    return flt

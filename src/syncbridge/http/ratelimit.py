@@ -1,0 +1,169 @@
+"""Token bucket rate limiter with priority lanes and a whole-bucket pause.
+
+One bucket per credential is shared by every task of the process (see :func:`get_bucket`).
+Waiters queue by lane, then arrival: whenever a token becomes free, the first waiter of the
+highest lane takes it, so interactive calls and pushes overtake waiting pulls. ``pause(seconds)``
+(a 429's Retry-After) holds every waiter of the bucket until the pause ends.
+
+The bucket holds no event-loop-bound primitives (each waiter owns a future of its own loop), so
+it may be used from one loop after another; it is not meant for several loops at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+__all__ = ["Lane", "TokenBucket", "get_bucket"]
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class Lane(IntEnum):
+    """Priority of a request; lower values go first."""
+
+    INTERACTIVE = 0
+    PUSH = 1
+    PULL = 2
+
+
+@dataclass(order=True)
+class _Ticket:
+    lane: int
+    seq: int
+    wakeup: asyncio.Future[None] | None = field(default=None, compare=False)
+
+
+class TokenBucket:
+    """Average ``rate`` requests per second with bursts of up to ``burst``.
+
+    Args:
+        rate: tokens added per second.
+        burst: bucket capacity; the bucket starts full.
+        clock: monotonic seconds (injected in tests).
+        sleep: async sleep (injected in tests).
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        burst: int = 1,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if rate <= 0:
+            raise ValueError(f"TokenBucket rate must be > 0, not {rate}")
+        if burst < 1:
+            raise ValueError(f"TokenBucket burst must be >= 1, not {burst}")
+        self.rate = float(rate)
+        self.burst = burst
+        self._clock = clock
+        self._sleep = sleep
+        self._tokens = float(burst)
+        self._updated = clock()
+        self._paused_until = float("-inf")
+        self._queue: list[_Ticket] = []
+        self._seq = itertools.count()
+        self.granted = 0
+        self.waited = 0
+
+    @property
+    def tokens(self) -> float:
+        """Tokens available now (fractional)."""
+        self._refill(self._clock())
+        return self._tokens
+
+    @property
+    def waiting(self) -> int:
+        """Number of callers queued for a token."""
+        return len(self._queue)
+
+    def paused_for(self) -> float:
+        """Seconds the bucket stays paused (0 when not paused)."""
+        return max(0.0, self._paused_until - self._clock())
+
+    def pause(self, seconds: float) -> None:
+        """Give no token to anyone for ``seconds`` (extends, never shortens, a running pause).
+
+        The bucket restarts empty after the pause, so the first request after it is a single
+        probe rather than a burst.
+        """
+        if seconds <= 0:
+            return
+        now = self._clock()
+        self._paused_until = max(self._paused_until, now + seconds)
+        self._tokens = min(self._tokens, 0.0)
+        self._updated = self._paused_until - 1.0 / self.rate  # one token ready when it ends
+
+    async def acquire(self, lane: Lane = Lane.INTERACTIVE) -> None:
+        """Wait for a token; callers of a higher lane waiting at the same time go first."""
+        now = self._clock()
+        if not self._queue and self._wait_time(now) <= 0:
+            self._take()
+            return
+        ticket = _Ticket(int(lane), next(self._seq))
+        heapq.heappush(self._queue, ticket)
+        self.waited += 1
+        try:
+            while True:
+                if self._queue[0] is not ticket:
+                    ticket.wakeup = asyncio.get_running_loop().create_future()
+                    await ticket.wakeup
+                    continue
+                wait = self._wait_time(self._clock())
+                if wait <= 0:
+                    self._take()
+                    return
+                await self._sleep(wait)
+        finally:
+            self._leave(ticket)
+
+    def _take(self) -> None:
+        self._tokens -= 1.0
+        self.granted += 1
+
+    def _leave(self, ticket: _Ticket) -> None:
+        was_head = bool(self._queue) and self._queue[0] is ticket
+        self._queue.remove(ticket)
+        heapq.heapify(self._queue)
+        if was_head and self._queue:
+            head = self._queue[0]
+            if head.wakeup is not None and not head.wakeup.done():
+                head.wakeup.set_result(None)
+
+    def _refill(self, now: float) -> None:
+        if now < self._paused_until:
+            return
+        if now > self._updated:
+            self._tokens = min(float(self.burst), self._tokens + (now - self._updated) * self.rate)
+            self._updated = now
+
+    def _wait_time(self, now: float) -> float:
+        """Seconds until a token is available (<= 0: available now)."""
+        if now < self._paused_until:
+            return self._paused_until - now
+        self._refill(now)
+        if self._tokens >= 1.0 - 1e-9:  # float drift must not cause a second tiny sleep
+            return 0.0
+        return (1.0 - self._tokens) / self.rate
+
+
+_buckets: dict[str, TokenBucket] = {}
+_buckets_lock = threading.Lock()
+
+
+def get_bucket(credential: str, rate: float, burst: int) -> TokenBucket:
+    """The process-wide bucket of a credential fingerprint (created on first use)."""
+    with _buckets_lock:
+        bucket = _buckets.get(credential)
+        if bucket is None:
+            bucket = _buckets[credential] = TokenBucket(rate, burst)
+        return bucket
