@@ -11,6 +11,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -110,3 +111,36 @@ def redis_url() -> str:
         'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no',
     )
     return REDIS_URL
+
+
+# ---- the sandbox (owned by SA) -------------------------------------------------------------
+
+
+@pytest.fixture
+def sandbox_factory() -> Iterator[Any]:
+    """Start sandboxes with SandboxConfig overrides, e.g. ``sandbox_factory(empty=True)``.
+
+    Defaults: a free port, rate limit off, no faults, the sample workspace. Every server started
+    is stopped at the end of the test.
+    """
+    from syncbridge.sandbox.config import SandboxConfig
+    from syncbridge.sandbox.server import SandboxServer
+
+    started: list[SandboxServer] = []
+
+    def start(**overrides: Any) -> SandboxServer:
+        options: dict[str, Any] = {"port": 0, "rate_limit": 0.0, "faults": ""}
+        options.update(overrides)
+        server = SandboxServer(SandboxConfig(**options)).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in reversed(started):
+        server.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_factory: Any) -> Any:
+    """A running sandbox with a fresh sample workspace, rate limit off, no faults."""
+    return sandbox_factory()

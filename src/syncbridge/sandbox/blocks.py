@@ -1,0 +1,237 @@
+"""Block content: validating appended/updated blocks and the shapes Notion answers with.
+
+Pure functions on plain dicts; the block tree itself lives in the workspace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from syncbridge.sandbox.errors import ValidationError
+from syncbridge.sandbox.propsapi import normalize_rich_text
+
+TEXT_BLOCKS = (
+    "paragraph",
+    "heading_1",
+    "heading_2",
+    "heading_3",
+    "to_do",
+    "bulleted_list_item",
+    "numbered_list_item",
+    "toggle",
+    "quote",
+    "callout",
+    "code",
+)
+# Created by the workspace when a page or database is created under a page, never appended.
+CONTAINER_BLOCKS = ("child_page", "child_database")
+APPENDABLE = (*TEXT_BLOCKS, "divider", "equation", "bookmark")
+MAX_CHILDREN = 100
+MAX_DEPTH = 2  # nesting levels in one append, as Notion allows
+
+CODE_LANGUAGES = frozenset(
+    [
+        "abap",
+        "arduino",
+        "bash",
+        "basic",
+        "c",
+        "clojure",
+        "coffeescript",
+        "c++",
+        "c#",
+        "css",
+        "dart",
+        "diff",
+        "docker",
+        "elixir",
+        "elm",
+        "erlang",
+        "flow",
+        "fortran",
+        "f#",
+        "gherkin",
+        "glsl",
+        "go",
+        "graphql",
+        "groovy",
+        "haskell",
+        "html",
+        "java",
+        "javascript",
+        "json",
+        "julia",
+        "kotlin",
+        "latex",
+        "less",
+        "lisp",
+        "livescript",
+        "lua",
+        "makefile",
+        "markdown",
+        "markup",
+        "matlab",
+        "mermaid",
+        "nix",
+        "objective-c",
+        "ocaml",
+        "pascal",
+        "perl",
+        "php",
+        "powershell",
+        "prolog",
+        "protobuf",
+        "python",
+        "r",
+        "reason",
+        "ruby",
+        "rust",
+        "sass",
+        "scala",
+        "scheme",
+        "scss",
+        "shell",
+        "sql",
+        "swift",
+        "typescript",
+        "vb.net",
+        "verilog",
+        "vhdl",
+        "webassembly",
+        "xml",
+        "yaml",
+    ]
+) | {"plain text", "visual basic", "java/c/c++/c#"}
+
+
+def block_type(item: Any, where: str) -> str:
+    """The block type of one requested block (``type`` key, else the single content key)."""
+    if not isinstance(item, dict):
+        raise ValidationError(f"body failed validation: {where} should be an object.")
+    declared = item.get("type")
+    if declared is not None:
+        if declared not in item:
+            raise ValidationError(f"body failed validation: {where}.{declared} should be defined.")
+        kind = declared
+    else:
+        keys = [k for k in item if k not in ("object", "children")]
+        if len(keys) != 1:
+            raise ValidationError(
+                f"body failed validation: {where} should have exactly one block type key, "
+                f"instead had {sorted(keys)}."
+            )
+        kind = keys[0]
+    if kind not in APPENDABLE:
+        raise ValidationError(
+            f"body failed validation: {where}.type should be one of {', '.join(APPENDABLE)}, "
+            f'instead was `"{kind}"`.'
+        )
+    return str(kind)
+
+
+def content(
+    kind: str, raw: Any, where: str, *, current: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Validated response-shape content of a ``kind`` block; ``current`` merges an update."""
+    path = f"{where}.{kind}"
+    if not isinstance(raw, dict):
+        raise ValidationError(f"body failed validation: {path} should be an object.")
+    base = dict(current) if current is not None else _defaults(kind)
+    if kind == "divider":
+        return {}
+    if kind == "equation":
+        return {
+            "expression": _string(
+                raw.get("expression", base.get("expression")), f"{path}.expression", 1000
+            )
+        }
+    if kind == "bookmark":
+        url = _string(raw.get("url", base.get("url")), f"{path}.url", 2000)
+        caption = normalize_rich_text(
+            raw.get("caption", base.get("caption", [])), path=f"{path}.caption"
+        )
+        return {"caption": caption, "url": url}
+    for key, value in raw.items():
+        base[key] = _field(kind, key, value, path)
+    return base
+
+
+def _field(kind: str, key: str, value: Any, path: str) -> Any:
+    where = f"{path}.{key}"
+    if key in ("rich_text", "caption"):
+        return normalize_rich_text(value, path=where)
+    if key == "color":
+        return _string(value, where, 100)
+    if (key == "checked" and kind == "to_do") or (
+        key == "is_toggleable" and kind.startswith("heading")
+    ):
+        if not isinstance(value, bool):
+            raise ValidationError(f"body failed validation: {where} should be a boolean.")
+        return value
+    if key == "language" and kind == "code":
+        if value not in CODE_LANGUAGES:
+            raise ValidationError(
+                f"body failed validation: {where} should be a known language, "
+                f'instead was `"{value}"`.'
+            )
+        return value
+    if key == "icon" and kind in ("callout", "paragraph"):
+        return _icon(value, where)
+    if key == "children":
+        return value  # handled by the workspace (nested append)
+    raise ValidationError(f"body failed validation: {where} is not a property of a {kind} block.")
+
+
+def _defaults(kind: str) -> dict[str, Any]:
+    base: dict[str, Any] = {"rich_text": []}
+    if kind == "paragraph":
+        base["icon"] = None
+    if kind.startswith("heading"):
+        base["is_toggleable"] = False
+    if kind == "to_do":
+        base["checked"] = False
+    if kind == "code":
+        return {"caption": [], "rich_text": [], "language": "plain text"}
+    if kind == "callout":
+        base["icon"] = {"type": "emoji", "emoji": "💡"}
+        base["color"] = "gray_background"
+        return base
+    base["color"] = "default"
+    return base
+
+
+def _icon(value: Any, where: str) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if isinstance(value, dict) and isinstance(value.get("emoji"), str):
+        return {"type": "emoji", "emoji": value["emoji"]}
+    if isinstance(value, dict) and isinstance(value.get("external"), dict):
+        url = _string(value["external"].get("url"), f"{where}.external.url", 2000)
+        return {"type": "external", "external": {"url": url}}
+    raise ValidationError(f"body failed validation: {where} should be an emoji or external icon.")
+
+
+def _string(value: Any, where: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(
+            f"body failed validation: {where} should be a string, instead was `{value!r}`."
+        )
+    if value == "":
+        raise ValidationError(
+            f"body failed validation: {where} should be a non-empty string; use null to unset."
+        )
+    if len(value) > limit:
+        raise ValidationError(
+            f"body failed validation: {where}.length should be ≤ {limit}, instead was {len(value)}."
+        )
+    return value
+
+
+def icon_or_cover(value: Any, where: str) -> dict[str, Any] | None:
+    """A page/database ``icon`` or ``cover`` in response shape (emoji or external)."""
+    return _icon(value, where)
+
+
+def plain_text(rich: list[dict[str, Any]]) -> str:
+    """Concatenated ``plain_text`` of a rich text array."""
+    return "".join(str(item.get("plain_text", "")) for item in rich)
