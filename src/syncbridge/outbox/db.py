@@ -333,6 +333,21 @@ class OutboxDB:
                 )
                 return [_row(v) for v in cur.fetchall()]
 
+    def next_due(self) -> float | None:
+        """When the next sendable row is due (leases included); None when none is left.
+
+        Rows waiting behind a dead letter of their page are not sendable and not counted.
+        """
+        sql = (
+            "SELECT MIN(CASE WHEN o.lease_until > o.next_attempt_at THEN o.lease_until "
+            f"ELSE o.next_attempt_at END) FROM {TABLE} o WHERE o.state IN ('pending', 'sending') "
+            f"AND NOT EXISTS (SELECT 1 FROM {TABLE} p WHERE p.page_key = o.page_key "
+            "AND p.id < o.id AND p.state <> 'done')"
+        )
+        with self.translated("next due"):
+            found = self._exec(sql).fetchone()
+        return None if found is None or found[0] is None else float(found[0])
+
     def _owned(self, sql: str, params: Sequence[Any], row_id: int, owner: str) -> bool:
         with self.translated("update of a claimed row"):
             cur = self._exec(f"{sql} WHERE id=? AND lease_owner=?", (*params, row_id, owner))
