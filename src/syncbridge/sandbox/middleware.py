@@ -114,20 +114,29 @@ class SandboxMiddleware:
         started = time.perf_counter()
         at = self.infra.clock.now()
 
+        token = _bearer(scope)
+        logged = scope["method"] == "GET" and scope["path"] == "/_sandbox/requests"
+
+        def log_once() -> None:
+            nonlocal logged
+            if not logged:
+                logged = True
+                self._log(scope, request_id, token, outcome, at, started)
+
         async def tagged(message: Message) -> None:
             if message["type"] == "http.response.start":
                 outcome.status = message["status"]
                 headers = list(message.get("headers", ()))
                 headers.append((b"x-notion-request-id", request_id.encode()))
                 message = {**message, "headers": headers}
+            elif not message.get("more_body", False):
+                log_once()  # before the last byte goes out, so a client reading the log sees it
             await send(message)
 
-        token = _bearer(scope)
         try:
             await self._handle(scope, receive, tagged, token, outcome)
         finally:
-            if not (scope["method"] == "GET" and scope["path"] == "/_sandbox/requests"):
-                self._log(scope, request_id, token, outcome, at, started)
+            log_once()
 
     async def _handle(
         self, scope: Scope, receive: Receive, send: Send, token: str | None, outcome: _Outcome
