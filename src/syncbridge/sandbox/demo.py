@@ -3,8 +3,9 @@
 ``GET /demo/booth/all`` answers the fields the seed's poller maps (``boothName``,
 ``boothAllTable``, ``boothUsageTable``, ``menus[].menuName``, ``menuIngredidentReminder`` — the
 seed's own spelling — and ``menuSalesQuantity``) plus stable ids. The numbers are a pure function
-of the sandbox clock: the same minute gives the same answer, and sales only ever grow, so a poller
-sees realistic changes and a frozen clock gives a fixed answer.
+of the sandbox clock: the same minute gives the same answer, sales grow through the (UTC) day and
+stock runs down (to 0: sold out), so a poller sees realistic changes and a frozen clock a fixed
+answer.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from fastapi import APIRouter
 
 from syncbridge.sandbox.clock import Clock, iso
 
-_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 BOOTHS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
     ("Mapo Tteokbokki", 12, ("Tteokbokki", "Sundae", "Fish cake skewer")),
     ("Seoul Coffee Lab", 8, ("Americano", "Cafe latte", "Yuja tea", "Croffle")),
@@ -29,24 +29,24 @@ _STOCK = 400  # starting ingredient stock per menu item
 
 
 def _menu(booth_no: int, menu_no: int, name: str, minutes: int) -> dict[str, Any]:
-    rng = random.Random(booth_no * 1000 + menu_no)
-    per_hour = rng.randint(3, 30)
+    per_hour = random.Random(booth_no * 1000 + menu_no).randint(3, 30)
     sold = minutes * per_hour // 60
-    restocks = sold // _STOCK
     return {
         "menuId": booth_no * 100 + menu_no,
         "menuName": name,
-        "menuIngredidentReminder": _STOCK - (sold - restocks * _STOCK),
+        "menuIngredidentReminder": max(0, _STOCK - sold),
         "menuSalesQuantity": sold,
     }
 
 
 def booths_at(now: datetime) -> list[dict[str, Any]]:
-    """The booth list as it stands at ``now`` (deterministic per minute)."""
-    minutes = max(0, int((now - _EPOCH).total_seconds() // 60))
+    """The booth list as it stands at ``now`` (deterministic per minute; a new day starts at 0)."""
+    midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    minutes = int((now - midnight).total_seconds() // 60)
+    day = midnight.date().toordinal()
     out = []
     for booth_no, (name, tables, menus) in enumerate(BOOTHS, start=1):
-        usage = random.Random(f"{booth_no}:{minutes}").randint(0, tables)
+        usage = random.Random(f"{booth_no}:{day}:{minutes}").randint(0, tables)
         out.append(
             {
                 "boothId": booth_no,

@@ -35,6 +35,7 @@ MISSING_VERSION = (
     "instead was `undefined`."
 )
 _PREFIXES = ("/v1", "/_sandbox")
+_RID_HEADER = b"x-notion-request-id"
 
 
 @dataclass(frozen=True)
@@ -126,8 +127,10 @@ class SandboxMiddleware:
         async def tagged(message: Message) -> None:
             if message["type"] == "http.response.start":
                 outcome.status = message["status"]
-                headers = list(message.get("headers", ()))
-                headers.append((b"x-notion-request-id", request_id.encode()))
+                headers = [
+                    (k, v) for k, v in message.get("headers", ()) if k.lower() != _RID_HEADER
+                ]
+                headers.append((_RID_HEADER, request_id.encode()))
                 message = {**message, "headers": headers}
             elif not message.get("more_body", False):
                 log_once()  # before the last byte goes out, so a client reading the log sees it
