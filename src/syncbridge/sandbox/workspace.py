@@ -45,22 +45,17 @@ class Workspace(DatabaseOps):
             raise body_error("body.query", "should be a string.")
         kinds = self._search_kinds(body.get("filter"), version)
         descending = self._search_descending(body.get("sort"))
-        found = [
-            obj
-            for obj in self._searchable(kinds, version)
-            if text.lower() in _title(self, obj).lower()
-        ]
+        needle = text.lower()
+        found = [o for o in self._searchable(kinds) if needle in _title(self, o).lower()]
         found.sort(key=lambda o: (o["last_edited_time"], o["id"]), reverse=descending)
         ids = [o["id"] for o in found]
         size = paging.page_size(body.get("page_size"), where="body.page_size")
         start, end, nxt = paging.window(
             ids, body.get("start_cursor"), size, where="body.start_cursor"
         )
-        return paging.envelope(
-            found[start:end],
-            nxt,
-            "page_or_data_source" if version != versions.V2022 else "page_or_database",
-        )
+        results = [self._search_out(o, version) for o in found[start:end]]
+        kind = "page_or_database" if version == versions.V2022 else "page_or_data_source"
+        return paging.envelope(results, nxt, kind)
 
     def _search_kinds(self, filter_: Any, version: str) -> set[str]:
         table = "database" if version == versions.V2022 else "data_source"
@@ -86,21 +81,26 @@ class Workspace(DatabaseOps):
             raise body_error("body.sort.direction", 'should be `"ascending"` or `"descending"`.')
         return bool(direction == "descending")
 
-    def _searchable(self, kinds: set[str], version: str) -> list[JSON]:
+    def _searchable(self, kinds: set[str]) -> list[JSON]:
         out: list[JSON] = []
         if "page" in kinds:
-            out += [self._page_out(p, version) for p in self.pages.values() if not p["in_trash"]]
+            out += [p for p in self.pages.values() if not p["in_trash"]]
         if "data_source" in kinds:
-            out += [
-                self._data_source_out(d, version)
-                for d in self.data_sources.values()
-                if not d["in_trash"]
-            ]
+            out += [d for d in self.data_sources.values() if not d["in_trash"]]
         if "database" in kinds:
-            for db in self.databases.values():
-                if not db["in_trash"] and len(db["data_sources"]) == 1:
-                    out.append(self._database_out(db, version))
+            out += [
+                db
+                for db in self.databases.values()
+                if not db["in_trash"] and len(db["data_sources"]) == 1
+            ]
         return out
+
+    def _search_out(self, obj: JSON, version: str) -> JSON:
+        if obj["object"] == "page":
+            return self._page_out(obj, version)
+        if obj["object"] == "data_source":
+            return self._data_source_out(obj, version)
+        return self._database_out(obj, version)
 
     # ---- comments --------------------------------------------------------------------------
 
