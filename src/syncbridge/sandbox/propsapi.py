@@ -7,55 +7,13 @@ that handle titles and plain values only. Removed once properties/query/rich_tex
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from syncbridge.sandbox.errors import ValidationError
+from syncbridge.sandbox.props_context import PropertyContext
+from syncbridge.sandbox.rich_text import normalize_rich_text
 
-_ANNOTATIONS = {
-    "bold": False,
-    "italic": False,
-    "strikethrough": False,
-    "underline": False,
-    "code": False,
-    "color": "default",
-}
-
-
-def normalize_rich_text(items: Any, *, path: str) -> list[dict[str, Any]]:
-    """Stand-in: text items only."""
-    if not isinstance(items, list):
-        raise ValidationError(f"body failed validation: {path} should be an array.")
-    out = []
-    for n, item in enumerate(items):
-        text = item.get("text") if isinstance(item, dict) else None
-        if not isinstance(text, dict) or not isinstance(text.get("content"), str):
-            raise ValidationError(f"body failed validation: {path}[{n}].text should be defined.")
-        out.append(
-            {
-                "type": "text",
-                "text": {"content": text["content"], "link": text.get("link")},
-                "annotations": {**_ANNOTATIONS, **(item.get("annotations") or {})},
-                "plain_text": text["content"],
-                "href": None,
-            }
-        )
-    return out
-
-
-@dataclass
-class PropertyContext:
-    """What property functions may read from the workspace."""
-
-    now: str
-    user: dict[str, Any]
-    get_page: Callable[[str], dict[str, Any] | None]
-    get_user: Callable[[str], dict[str, Any] | None]
-    get_data_source: Callable[[str], dict[str, Any] | None]
-    next_unique_id: Callable[[str, str], int]
-    data_source_id: str
-
+__all__ = ["PropertyContext", "normalize_rich_text"]
 
 _ids = itertools.count(1)
 

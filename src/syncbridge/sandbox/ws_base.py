@@ -145,6 +145,7 @@ class WorkspaceBase:
         return {"object": "user", "id": BOT_ID}
 
     def _ctx(self, data_source_id: str) -> props.PropertyContext:
+        ds = self.data_sources.get(data_source_id)
         return props.PropertyContext(
             now=self.now_minute(),
             user=self._actor(),
@@ -153,6 +154,10 @@ class WorkspaceBase:
             get_data_source=self.data_sources.get,
             next_unique_id=self._next_unique_id,
             data_source_id=data_source_id,
+            database_id=ds["parent"]["database_id"] if ds else "",
+            workspace_id=WORKSPACE_ID,
+            get_database=self.databases.get,
+            data_source_title=blocks.plain_text(ds["title"]) if ds else "",
         )
 
     def _next_unique_id(self, data_source_id: str, property_id: str) -> int:

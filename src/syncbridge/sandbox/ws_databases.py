@@ -86,7 +86,11 @@ class DatabaseOps(PageOps):
             "archived": False,
         }
         self.databases[db_id] = db
-        self._new_data_source(db, title, schema_request, icon=None)
+        try:
+            self._new_data_source(db, title, schema_request, icon=None)
+        except BaseException:
+            del self.databases[db_id]
+            raise
         self._attach_child(parent, db_id)
         self._changed("database", db_id)
         self._emit("database.created", db_id, "database", {"parent": parent})
@@ -131,29 +135,18 @@ class DatabaseOps(PageOps):
     ) -> JSON:
         """``PATCH /v1/databases/{id}``: title, description, icon, cover, is_inline, trash."""
         db = self._database(database_id)
-        if "properties" in body:
-            if version != versions.V2022:
-                raise body_error(
-                    "body.properties",
-                    f"is not accepted in Notion-Version {version}; "
-                    "update the schema with PATCH /v1/data_sources/{id}.",
-                )
-            ds = self._only_data_source(db)
-            self._update_schema(ds, body["properties"])
-        new = dict(db)
-        if "title" in body:
-            new["title"] = title_of(body["title"], "body.title")
-        if "description" in body:
-            new["description"] = title_of(body["description"], "body.description")
-        for key in ("icon", "cover"):
-            if key in body:
-                new[key] = blocks.icon_or_cover(body[key], f"body.{key}")
+        if "properties" in body and version != versions.V2022:
+            raise body_error(
+                "body.properties",
+                f"is not accepted in Notion-Version {version}; "
+                "update the schema with PATCH /v1/data_sources/{id}.",
+            )
+        changes = _container_changes(body, version)
         if "is_inline" in body:
-            new["is_inline"] = bool(body["is_inline"])
-        trash = versions.trash_flag(body, version)
-        if trash is not None:
-            new["in_trash"] = new["archived"] = trash
-        new["last_edited_time"] = self.now_ms()
+            changes["is_inline"] = bool(body["is_inline"])
+        if "properties" in body:
+            self._update_schema(self._only_data_source(db), body["properties"])
+        new = {**db, **changes, "last_edited_time": self.now_ms()}
         self.databases[db["id"]] = new
         self._changed("database", db["id"])
         return self._database_out(new, version)
@@ -164,7 +157,6 @@ class DatabaseOps(PageOps):
         self, db: JSON, title: list[JSON], schema_request: JSON, *, icon: JSON | None
     ) -> JSON:
         ds_id, now = new_id(), self.now_minute()
-        schema = props.create_schema(schema_request, ctx=self._ctx(ds_id))
         ds: JSON = {
             "object": "data_source",
             "id": ds_id,
@@ -177,7 +169,7 @@ class DatabaseOps(PageOps):
             "title": title,
             "description": [],
             "is_inline": db["is_inline"],
-            "properties": schema,
+            "properties": {},
             "parent": {"type": "database_id", "database_id": db["id"]},
             "database_parent": db["parent"],
             "url": db["url"],
@@ -185,7 +177,12 @@ class DatabaseOps(PageOps):
             "in_trash": False,
             "archived": False,
         }
-        self.data_sources[ds_id] = ds
+        self.data_sources[ds_id] = ds  # registered first: self-relations look it up
+        try:
+            ds["properties"] = props.create_schema(schema_request, ctx=self._ctx(ds_id))
+        except BaseException:
+            del self.data_sources[ds_id]
+            raise
         self.rows[ds_id] = {}
         db["data_sources"].append({"id": ds_id, "name": blocks.plain_text(title)})
         self._changed("data_source", ds_id)
@@ -222,21 +219,14 @@ class DatabaseOps(PageOps):
     ) -> JSON:
         """``PATCH /v1/data_sources/{id}``: title, icon, trash, and schema changes."""
         ds = self._data_source(data_source_id)
+        changes = _container_changes(body, version)
+        changes.pop("cover", None)
         if "properties" in body:
             ds = self._update_schema(ds, body["properties"])
-        new = dict(ds)
-        if "title" in body:
-            new["title"] = title_of(body["title"], "body.title")
-            self._rename_in_database(new)
-        if "description" in body:
-            new["description"] = title_of(body["description"], "body.description")
-        if "icon" in body:
-            new["icon"] = blocks.icon_or_cover(body["icon"], "body.icon")
-        trash = versions.trash_flag(body, version)
-        if trash is not None:
-            new["in_trash"] = new["archived"] = trash
-        new["last_edited_time"] = self.now_minute()
+        new = {**ds, **changes, "last_edited_time": self.now_minute()}
         self.data_sources[ds["id"]] = new
+        if "title" in changes:
+            self._rename_in_database(new)
         self._changed("data_source", ds["id"])
         return self._data_source_out(new, version)
 
@@ -360,6 +350,21 @@ class DatabaseOps(PageOps):
         """``POST /v1/databases/{id}/query`` (2022-06-28): the database's only data source."""
         ds = self._only_data_source(self._database(database_id))
         return self.query(ds["id"], body, version)
+
+
+def _container_changes(body: JSON, version: str) -> JSON:
+    """Validated title, description, icon, cover and trash changes of a PATCH body."""
+    out: JSON = {}
+    for key in ("title", "description"):
+        if key in body:
+            out[key] = title_of(body[key], f"body.{key}")
+    for key in ("icon", "cover"):
+        if key in body:
+            out[key] = blocks.icon_or_cover(body[key], f"body.{key}")
+    trash = versions.trash_flag(body, version)
+    if trash is not None:
+        out["in_trash"] = out["archived"] = trash
+    return out
 
 
 def _schema_changes(old: JSON, new: JSON) -> list[JSON]:
