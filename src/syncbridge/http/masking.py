@@ -23,10 +23,15 @@ MASK = "***"
 _TOKEN_SHAPES = re.compile(
     r"(?P<prefix>ntn_|secret_|sk-|ghp_|gho_|xox[abpr]-)[A-Za-z0-9_\-]{6,}",
 )
-_SCHEME_CREDENTIAL = re.compile(r"(?P<prefix>\b(?:Bearer|Basic|Token|Digest)\s+)[^\s'\",;]+", re.I)
+# Repeated scheme words ("Bearer Bearer x") must not leave the credential itself unmasked.
+# "Bearer" in any case; "Basic", "Digest", "Token" capitalised only, so prose like "token
+# endpoint" or "basic checks" stays readable; a credential is at least 8 characters.
+_SCHEME_CREDENTIAL = re.compile(
+    r"(?P<prefix>\b(?:(?:(?i:bearer)|Basic|Digest|Token)\s+)+)[^\s'\",;]{8,}"
+)
 _HEADER_LINE = re.compile(
     r"(?P<prefix>[\"']?\b(?:authorization|proxy-authorization|x-api-key|api-key|apikey|x-auth-token"
-    r"|cookie|set-cookie)[\"']?\s*[:=]\s*[\"']?)(?:(?:Bearer|Basic|Token)\s+)?[^\s'\",;]+",
+    r"|cookie|set-cookie)[\"']?\s*[:=]\s*[\"']?)(?:(?:Bearer|Basic|Token)\s+)*[^\s'\",;]+",
     re.I,
 )
 _QUERY_SECRET = re.compile(
@@ -47,6 +52,12 @@ def register_secret(secret: str) -> None:
     if len(secret) >= _MIN_REGISTERED:
         with _lock:
             _registered.add(secret)
+
+
+def unregister_secret(secret: str) -> None:
+    """Stop masking this exact value (e.g. a revoked key; tests)."""
+    with _lock:
+        _registered.discard(secret)
 
 
 def mask(text: str) -> str:
