@@ -109,3 +109,18 @@ def _migration_lock(conn: Connection) -> Iterator[None]:
             conn.execute(text("SELECT RELEASE_LOCK(:n)"), {"n": _LOCK_NAME})
     else:
         yield  # SQLite: one process by design; its file lock serialises writers anyway
+
+
+def open_store(url: str | URL | None = None) -> Engine:
+    """The store's engine, migrated to head: what every command that uses the store starts with.
+
+    Args:
+        url: The store URL; default ``SYNCBRIDGE_STORE_URL`` from the settings.
+    """
+    if url is None:
+        from syncbridge.settings import load_settings
+
+        url = load_settings().store_url
+    engine = make_engine(url)
+    migrate(engine)
+    return engine

@@ -22,8 +22,9 @@ from croniter import croniter
 from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
+from syncbridge.http.errors import HTTPError
 from syncbridge.notion.client import NotionClient
-from syncbridge.notion.errors import NotionAPIError, ObjectNotFoundError
+from syncbridge.notion.errors import ObjectNotFoundError
 from syncbridge.settings import ConflictStrategy
 from syncbridge.store import naming
 from syncbridge.store.engine import translate_errors
@@ -127,7 +128,7 @@ async def _read_schemas(
         raise RegistrationError(
             f"Notion database {database_id} not found, or not shared with the integration"
         ) from None
-    except NotionAPIError as err:
+    except HTTPError as err:  # any other answer, or no answer at all
         raise RegistrationError(f"reading Notion database {database_id} failed: {err}") from None
     if not sources:
         raise RegistrationError(f"Notion database {database_id} has no data sources")
