@@ -60,9 +60,17 @@ async def read_tree(
         block["children"] = []
         if _descend(block) and max_depth > 1:
             block["children"] = await read_tree(
-                client, block["id"], max_depth=max_depth - 1, lane=lane
+                client, _content_source(block), max_depth=max_depth - 1, lane=lane
             )
     return blocks
+
+
+def _content_source(block: Block) -> str:
+    """Where a block's children live: a synced copy shows its original's children."""
+    origin = (
+        (_payload(block).get("synced_from") or {}) if block.get("type") == "synced_block" else {}
+    )
+    return str(origin.get("block_id") or block["id"])
 
 
 def _descend(block: Block) -> bool:
@@ -168,7 +176,9 @@ def _block_text(block: Block, rich: bool) -> str:
         return caption or str(data.get("url", ""))
     if kind in _MEDIA:
         caption = rich_text_plain(data.get("caption"))
-        return caption or _media_url(data)
+        return caption or str(data.get("name") or "") or _media_url(data)
+    if kind == "link_to_page":
+        return str(data.get(str(data.get("type"))) or "")
     if kind == "table_row":
         return " | ".join(render(cell) for cell in data.get("cells") or [])
     return render(data.get("rich_text"))
@@ -203,11 +213,14 @@ def to_markdown(blocks: Iterable[Block], *, indent: str = "") -> str:
     for block in blocks:
         kind = str(block.get("type"))
         number = number + 1 if kind == "numbered_list_item" else 0
+        rendered = _markdown_block(block, indent, number)
+        if not rendered.strip():
+            continue  # layout-only or unsupported blocks leave no blank lines behind
         if out:
             # List items stay together; other blocks need a blank line to stay apart.
             tight = kind in _LIST_ITEMS and previous in _LIST_ITEMS
             out.append("\n" if tight else "\n\n")
-        out.append(_markdown_block(block, indent, number))
+        out.append(rendered)
         previous = kind
     return "".join(out)
 
@@ -218,6 +231,10 @@ def _markdown_block(block: Block, indent: str, number: int) -> str:
     text = _block_text(block, rich=True)
     children = block.get("children") or []
     nested = indent + "  "
+    if kind in _LIST_ITEMS:
+        text = text.replace("\n", "\n" + nested)
+    elif kind in ("quote", "callout"):
+        text = text.replace("\n", "\n" + indent + "> ")
     if kind in _HEADINGS:
         head = indent + _HEADINGS[kind] + text
     elif kind == "bulleted_list_item":
@@ -244,6 +261,8 @@ def _markdown_block(block: Block, indent: str, number: int) -> str:
         head = f"{indent}---"
     elif kind in ("child_page", "child_database"):
         head = f"{indent}[{text}]({block.get('id', '')})"
+    elif kind == "link_to_page":
+        head = f"{indent}[→ {text}]({text})" if text else ""
     elif kind == "image":
         head = f"{indent}![{rich_text_plain(data.get('caption'))}]({_media_url(data)})"
     elif kind in (*_MEDIA, "bookmark", "embed", "link_preview"):

@@ -93,7 +93,7 @@ def fake_remote() -> Iterator[FakeRemote]:
     remote = FakeRemote()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(remote))
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     remote.base_url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
