@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from syncbridge.sandbox import versions
 from syncbridge.sandbox.errors import (
@@ -150,11 +150,14 @@ async def data_sources_update(request: Request, data_source_id: str) -> JSONResp
 
 
 @router.post("/data_sources/{data_source_id}/query")
-async def data_sources_query(request: Request, data_source_id: str) -> JSONResponse:
+async def data_sources_query(request: Request, data_source_id: str) -> Response:
     ws, version = _guard(request)
     body = await _body(request)
-    result = ws.query(data_source_id, body, version, filter_properties=_filter_properties(request))
-    return answer(request, result)
+    rid = request_id(request)
+    data = ws.query_json(
+        data_source_id, body, version, filter_properties=_filter_properties(request), request_id=rid
+    )
+    return Response(data, media_type="application/json", headers={"x-notion-request-id": rid})
 
 
 @router.post("/pages")

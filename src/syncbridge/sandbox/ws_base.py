@@ -12,6 +12,7 @@ tests and the sample seeder may call them from other threads.
 from __future__ import annotations
 
 import functools
+import json
 import threading
 import uuid
 from collections import OrderedDict
@@ -97,6 +98,8 @@ class WorkspaceBase:
         self._query_cache: OrderedDict[tuple[Any, ...], tuple[list[str], dict[str, int]]] = (
             OrderedDict()
         )
+        # (page id, version) -> (the stored page object, its JSON); identity marks staleness
+        self._page_json: dict[tuple[str, str], tuple[JSON, bytes]] = {}
         self.users[BOT_ID] = self._bot()
         self.dirty = {("reset", "")}
         self._changed()
@@ -249,6 +252,18 @@ class WorkspaceBase:
         raise not_found("block", parent_id)
 
     # ---- shared page/tree helpers ----------------------------------------------------------
+
+    def page_json(self, page: JSON, version: str) -> bytes:
+        """A stored page as response JSON for ``version``, serialized once per change."""
+        key = (page["id"], version)
+        cached = self._page_json.get(key)
+        if cached is None or cached[0] is not page:
+            data = json.dumps(
+                self._page_out(page, version), ensure_ascii=False, separators=(",", ":")
+            )
+            cached = (page, data.encode())
+            self._page_json[key] = cached
+        return cached[1]
 
     def _store_page(self, page: JSON) -> None:
         self.pages[page["id"]] = page
