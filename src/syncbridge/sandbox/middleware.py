@@ -13,7 +13,8 @@ import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from syncbridge.sandbox.clock import Clock, iso
@@ -47,7 +48,6 @@ class SandboxInfra:
     limiter: RateLimiter
     log: RequestLog
     tokens: frozenset[str]
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def build_infra(config: SandboxConfig, clock: Clock | None = None) -> SandboxInfra:
@@ -228,7 +228,7 @@ class SandboxMiddleware:
         request_id: str,
         token: str | None,
         outcome: _Outcome,
-        at: Any,
+        at: datetime,
         started: float,
     ) -> None:
         query = scope.get("query_string", b"").decode("latin-1")
