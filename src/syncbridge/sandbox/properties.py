@@ -1,0 +1,40 @@
+"""The sandbox's property model: schemas, page values, computed values (public entry points).
+
+All functions are pure functions on plain dicts in Notion's response shapes; they raise
+:class:`syncbridge.sandbox.errors.ValidationError` with Notion-style messages naming the path.
+The implementation lives in ``props_schema`` (configurations), ``props_values`` (writes) and
+``props_computed`` (formulas, rollups, timestamps, property items).
+"""
+
+from __future__ import annotations
+
+from syncbridge.sandbox.props_computed import property_item, python_value, recompute
+from syncbridge.sandbox.props_context import PropertyContext
+from syncbridge.sandbox.props_schema import create_schema, find, update_schema
+from syncbridge.sandbox.props_values import (
+    READ_ONLY,
+    empty_value,
+    new_page_properties,
+    schema_with_new_options,
+    update_page_properties,
+)
+from syncbridge.sandbox.query import filter_pages, sort_pages
+from syncbridge.sandbox.rich_text import normalize_rich_text
+
+__all__ = [
+    "READ_ONLY",
+    "PropertyContext",
+    "create_schema",
+    "empty_value",
+    "filter_pages",
+    "find",
+    "new_page_properties",
+    "normalize_rich_text",
+    "property_item",
+    "python_value",
+    "recompute",
+    "schema_with_new_options",
+    "sort_pages",
+    "update_page_properties",
+    "update_schema",
+]
