@@ -19,10 +19,13 @@ clears the key first, so a later update starts a new row behind it; so does clai
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import random
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,6 +44,7 @@ _COLS = (
 _INSERT_COLS = "kind, page_key, data_source_id, idem_key, coalesce_key, payload, state, attempts, "
 _INSERT_COLS += "enqueued_at, next_attempt_at"
 _MYSQL_DEADLOCK = 1213
+_MYSQL_ATTEMPTS = 50
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,24 @@ class Row:
         return dict(self.__dict__)
 
 
+class _Holder:
+    """A thread's connection; closed when the thread ends (its thread-local state is freed)."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.pid = os.getpid()
+
+    def close(self) -> None:
+        conn, self.conn = self.conn, None
+        # A forked child must not close (and so terminate) its parent's connection.
+        if conn is not None and self.pid == os.getpid():
+            with contextlib.suppress(Exception):
+                conn.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+
 def _row(values: Sequence[Any]) -> Row:
     payload = values[5]
     if isinstance(payload, (str, bytes)):
@@ -90,13 +112,12 @@ class OutboxDB:
     # -- connections -------------------------------------------------------------------------
 
     def _conn(self) -> Any:
-        local = self._local
-        conn = getattr(local, "conn", None)
-        if conn is not None and local.pid == os.getpid():
-            return conn
-        local.conn = conn = self._connect()
-        local.pid = os.getpid()
-        return conn
+        holder = getattr(self._local, "holder", None)
+        if holder is not None and holder.pid == os.getpid():
+            return holder.conn
+        holder = _Holder(self._connect())
+        self._local.holder = holder
+        return holder.conn
 
     def _connect(self) -> Any:
         try:
@@ -124,10 +145,10 @@ class OutboxDB:
 
     def close(self) -> None:
         """Close this thread's connection (others close when their thread ends)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            self._local.conn = None
-            conn.close()
+        holder = getattr(self._local, "holder", None)
+        self._local.holder = None
+        if holder is not None:
+            holder.close()
 
     def _sql(self, text: str) -> str:
         return text if self._p == "?" else text.replace("?", "%s")
@@ -257,16 +278,18 @@ class OutboxDB:
     ) -> int:
         import pymysql
 
-        for attempt in range(20):
+        for attempt in range(_MYSQL_ATTEMPTS):
             try:
                 with self._transaction():
                     return self._mysql_write_once(
                         kind, page_key, data_source_id, idem_key, payload, now
                     )
             except pymysql.err.OperationalError as exc:
-                # Two first writes to one page can deadlock on the gap lock; one is rolled back.
-                if exc.args[0] != _MYSQL_DEADLOCK or attempt == 19:
+                # Writes racing for one page can deadlock on its gap lock; the loser is rolled
+                # back whole, so trying again is safe.
+                if exc.args[0] != _MYSQL_DEADLOCK or attempt == _MYSQL_ATTEMPTS - 1:
                     raise
+                time.sleep(random.random() * 0.002 * (attempt + 1))
         raise AssertionError("unreachable")
 
     def _mysql_write_once(
@@ -392,12 +415,12 @@ class OutboxDB:
         )
         return self._owned(sql, (error,), row_id, owner)
 
-    def created(self, idem_key: str) -> tuple[str, str | None] | None:
-        """(state, page id) of the create queued with ``idem_key``, or None."""
+    def created(self, idem_key: str) -> tuple[str, str | None, str | None] | None:
+        """(state, page id, data source id) of the create queued with ``idem_key``, or None."""
         with self.translated("key lookup"):
-            sql = f"SELECT state, result_page_id FROM {TABLE} WHERE idem_key=?"
+            sql = f"SELECT state, result_page_id, data_source_id FROM {TABLE} WHERE idem_key=?"
             found = self._exec(sql, (idem_key,)).fetchone()
-        return (found[0], found[1]) if found else None
+        return (found[0], found[1], found[2]) if found else None
 
     def adopted(self, page_id: str) -> bool:
         """True when some create already recorded ``page_id`` as the page it made."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from syncbridge.http.ratelimit import Lane
@@ -75,14 +75,13 @@ class CreateResolver:
         return await self._by_content(row)
 
     async def _by_key(self, data_source_id: str, prop: str, key: str) -> str | None:
-        answer = await self.client.data_sources.query(
-            data_source_id,
-            filter={"property": prop, "rich_text": {"equals": key}},
-            page_size=10,
-            lane=self._lane,
-        )
-        results = answer.get("results") or []
-        return str(results[0]["id"]) if results else None
+        body = {"filter": {"property": prop, "rich_text": {"equals": key}}, "page_size": 100}
+        async for page in self._query(data_source_id, body):
+            # Checked here too: a filter the server ignored must not adopt a stranger's page.
+            value = (page.get("properties") or {}).get(prop) or {}
+            if pl.fingerprint({prop: value}) == pl.fingerprint({prop: rich_text(key)}):
+                return str(page["id"])
+        return None
 
     async def _by_content(self, row: Row) -> str | None:
         sent = row.payload.get("sent")
@@ -110,13 +109,19 @@ class CreateResolver:
             )
         return matches[0] if matches else None
 
-    async def _created_since(self, data_source_id: str, since: float) -> Any:
+    async def _created_since(self, data_source_id: str, since: float) -> AsyncIterator[Any]:
         start = time.strftime("%Y-%m-%dT%H:%M:00.000Z", time.gmtime(since))
         body: dict[str, Any] = {
             "filter": {"timestamp": "created_time", "created_time": {"on_or_after": start}},
             "sorts": [{"timestamp": "created_time", "direction": "ascending"}],
             "page_size": 100,
         }
+        async for page in self._query(data_source_id, body):
+            if str(page.get("created_time", "")) >= start[:16]:
+                yield page
+
+    async def _query(self, data_source_id: str, body: dict[str, Any]) -> AsyncIterator[Any]:
+        body = dict(body)
         for _ in range(MAX_SCAN_PAGES):
             answer = await self.client.data_sources.query(data_source_id, **body, lane=self._lane)
             for page in answer.get("results") or []:
@@ -124,13 +129,18 @@ class CreateResolver:
             if not answer.get("has_more") or not answer.get("next_cursor"):
                 return
             body["start_cursor"] = answer["next_cursor"]
-        raise Uncertain("create outcome unknown: too many pages created since the attempt")
+        raise Uncertain("create outcome unknown: too many pages to search for it")
 
     async def _bot(self) -> str:
         if self._bot_id is None:
             me = await self.client.users.me(lane=self._lane)
             self._bot_id = _norm(me.get("id"))
         return self._bot_id
+
+
+def rich_text(content: str) -> dict[str, Any]:
+    """A rich_text property value (request shape) holding ``content``."""
+    return {"rich_text": [{"type": "text", "text": {"content": content}}]}
 
 
 def _norm(value: Any) -> str:

@@ -23,14 +23,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from syncbridge.http.errors import HTTPError, StatusError
+from syncbridge.http.errors import CircuitOpenError, HTTPError, StatusError
 from syncbridge.http.ratelimit import Lane
 from syncbridge.http.retry import RetryPolicy
 from syncbridge.notion.client import NotionClient
 from syncbridge.outbox import payload as pl
 from syncbridge.outbox.db import Row
 from syncbridge.outbox.queue import Outbox
-from syncbridge.outbox.resolve import CreateResolver, LookLater, Uncertain
+from syncbridge.outbox.resolve import CreateResolver, LookLater, Uncertain, rich_text
 
 __all__ = ["OutboxWorker", "WorkerStats"]
 
@@ -101,6 +101,7 @@ class OutboxWorker:
         self._schemas: dict[str, dict[str, Any]] = {}
         self._page_sources: dict[str, str] = {}
         self._inflight: dict[int, Row] = {}
+        self._posted: set[int] = set()  # creates whose POST was attempted by this process
         self.resolver = CreateResolver(
             client, self.db, clock=clock, settle_seconds=settle_seconds, lane=PUSH
         )
@@ -195,6 +196,7 @@ class OutboxWorker:
             self._count(ok, "sent")
         finally:
             self._inflight.pop(row.id, None)
+            self._posted.discard(row.id)
 
     def _count(self, ok: bool, what: str) -> None:
         if ok:
@@ -206,9 +208,9 @@ class OutboxWorker:
     async def _send(self, row: Row) -> str | None:
         if row.kind == "create":
             return await self._create(row)
-        page_id = await self._page_id(row)
+        page_id, source = await self._page_id(row)
         if row.kind == "update":
-            props = await self._encode(row.data_source_id, page_id, pl.unwrap(row.payload))
+            props = await self._encode(source, page_id, pl.unwrap(row.payload))
             await self.client.pages.update(page_id, properties=props, lane=PUSH)
         elif row.kind == "trash":
             await self.client.pages.update(page_id, in_trash=True, lane=PUSH)
@@ -231,7 +233,7 @@ class OutboxWorker:
         props = await self._encode(row.data_source_id, None, body["properties"])
         key_prop = await self._db(self.db.key_property, row.data_source_id)
         if key_prop is not None:
-            props[key_prop] = {"rich_text": [{"type": "text", "text": {"content": row.idem_key}}]}
+            props[key_prop] = rich_text(row.idem_key)
         stored = {k: v for k, v in body.items() if k != "sent"} | {"sent": props}
         recorded = await self._db(
             self.db.mark_sending,
@@ -247,17 +249,19 @@ class OutboxWorker:
         request["properties"] = props
         if body.get("children"):
             request["children"] = body["children"]
+        self._posted.add(row.id)
         page = await self.client.pages.create(**request, lane=PUSH)
         return str(page["id"])
 
-    async def _page_id(self, row: Row) -> str:
+    async def _page_id(self, row: Row) -> tuple[str, str | None]:
+        """The page a row writes to, and its data source when known."""
         if not row.page_key.startswith(pl.KEY_PREFIX):
-            return row.page_key
+            return row.page_key, row.data_source_id
         key = row.page_key[len(pl.KEY_PREFIX) :]
         created = await self._db(self.db.created, key)
         if created is None or created[1] is None:
             raise WriteRejected(f"no page was created with key {key!r} (queue its create first)")
-        return created[1]
+        return created[1], row.data_source_id or created[2]
 
     # -- values through the schema -----------------------------------------------------------
 
@@ -270,6 +274,8 @@ class OutboxWorker:
             assert page_id is not None
             data_source_id = await self._source_of(page_id)
         schema = await self._schema(data_source_id)
+        if any(name not in schema for name in props):  # the schema may have changed since
+            schema = await self._schema(data_source_id, fresh=True)
         from syncbridge.notion.codec import encode
 
         out: dict[str, Any] = {}
@@ -280,10 +286,12 @@ class OutboxWorker:
             out[name] = encode(prop_schema, value)
         return out
 
-    async def _schema(self, data_source_id: str) -> dict[str, Any]:
-        cached = self._schemas.get(data_source_id)
+    async def _schema(self, data_source_id: str, *, fresh: bool = False) -> dict[str, Any]:
+        cached = None if fresh else self._schemas.get(data_source_id)
         if cached is None:
-            source = await self.client.data_sources.retrieve(data_source_id, lane=PUSH)
+            source = await self.client.data_sources.retrieve(
+                data_source_id, lane=PUSH, cache=not fresh
+            )
             props = source.get("properties") or {}
             cached = dict(props) | {p["id"]: p for p in props.values() if "id" in p}
             self._schemas[data_source_id] = cached
@@ -322,22 +330,32 @@ class OutboxWorker:
             return
         # A create is made safe to repeat by looking before sending again; an append is not.
         safe = row.kind != "append"
-        delay = self.policy.next_delay(exc, row.attempts + 1, safe=safe)
+        if isinstance(exc, CircuitOpenError):  # not the write's fault: wait for the breaker
+            delay: float | None = exc.half_open_in
+        else:
+            delay = self.policy.next_delay(exc, row.attempts + 1, safe=safe)
         if delay is None:
             if row.kind == "append" and _outcome_unknown(exc):
                 error = f"outcome unknown (blocks may or may not be appended): {error}"
             await self._bury(row, error)
             return
-        state = "sending" if row.kind == "create" and _outcome_unknown(exc) else "pending"
         ok = await self._db(
             self.db.reschedule,
             row.id,
             self.owner,
-            state=state,
+            state=self._state_after(row, exc),
             next_attempt_at=now + delay,
             error=error,
         )
         self._count(ok, "retried")
+
+    def _state_after(self, row: Row, exc: Exception) -> str:
+        """ "sending" while a create may have made its page (look before the next attempt)."""
+        if row.kind != "create":
+            return "pending"
+        if row.id in self._posted:  # the POST itself failed
+            return "sending" if _outcome_unknown(exc) else "pending"
+        return row.state  # failed before sending (schema, look): what we knew still holds
 
     async def _bury(self, row: Row, error: str) -> None:
         log.warning(
