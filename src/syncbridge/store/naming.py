@@ -2,7 +2,7 @@
 
 Rules (documented in docs/store.md):
 
-* A name becomes an ASCII slug: accents dropped (``Über`` → ``uber``), lower case, every run of
+* A name becomes an ASCII slug: accents dropped (``Über`` → ``uber``, ``ß`` → ``ss``), lower case, every run of
   other characters one ``_``, no leading/trailing ``_``; a leading digit gets ``p_``. A name with
   nothing left (Korean, emoji only) falls back to ``p_`` plus a hash of the stable property id.
 * Identifiers are at most 63 characters on every dialect (PostgreSQL's limit; MySQL allows 64), so
@@ -29,8 +29,9 @@ _HASH_LEN = 8
 
 def slug(text: str) -> str:
     """ASCII, lower-case, underscore-separated form of ``text``; may be empty."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
+    folded = unicodedata.normalize("NFKD", text.casefold())  # casefold: "ß" -> "ss"
+    ascii_text = folded.encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")
 
 
 def short_hash(text: str) -> str:
