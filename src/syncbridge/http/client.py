@@ -207,7 +207,7 @@ class HttpClient:
                     timeout=self.config.timeouts.to_httpx(),
                     limits=self.config.limits.to_httpx(),
                     transport=self._transport,
-                    headers=self._headers,
+                    headers={"User-Agent": USER_AGENT},
                 )
             return client
 
@@ -257,7 +257,10 @@ class HttpClient:
         is_safe = method in SAFE_METHODS if safe is None else safe
         client = self._client()
         try:
-            request = client.build_request(method, path, params=params, json=json, headers=headers)
+            # Default headers go on each request, not on the pooled client: clients that share a
+            # pool (same URL and credential) may differ in their default headers.
+            merged = {**self._headers, **headers} if headers else self._headers
+            request = client.build_request(method, path, params=params, json=json, headers=merged)
         except (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError) as exc:
             raise map_httpx_error(exc) from None
         outcome = _Outcome(route or route_template(request.url.path), self._clock())
