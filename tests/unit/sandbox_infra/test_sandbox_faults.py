@@ -156,3 +156,15 @@ def test_before_and_after_kinds() -> None:
         None,
         None,
     ]
+
+
+@given(st.text(max_size=60))
+def test_any_text_parses_or_fails_with_a_clear_error(text: str) -> None:
+    try:
+        spec = parse_spec(text)
+    except FaultSpecError as exc:
+        message = str(exc)
+    else:
+        assert parse_spec(spec.to_text()) == spec
+        return
+    assert message.startswith("fault spec: ")
