@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from syncbridge.sandbox import datevalues
@@ -174,6 +174,9 @@ def _unescape(text: str) -> str:
 
 def parse(expression: str) -> Any:
     """Parse ``expression`` into a tree; raises :class:`Unsupported` on anything unknown."""
+    expression = expression.strip()
+    if expression.startswith("=") and not expression.startswith("=="):
+        expression = expression[1:]  # spreadsheet habit; Notion accepts and keeps it
     parser = _Parser(tokenize(expression))
     tree = parser.expression()
     if parser.peek() is not None:
@@ -391,6 +394,85 @@ _BASE: dict[str, Callable[..., Any]] = {
     "toString": to_text,
 }
 FUNCTIONS: Mapping[str, Callable[..., Any]] = {name: _safe(f) for name, f in _BASE.items()}
+
+
+_UNIT_DELTAS = {
+    "minutes": timedelta(minutes=1),
+    "hours": timedelta(hours=1),
+    "days": timedelta(days=1),
+    "weeks": timedelta(weeks=1),
+}
+_UNIT_MONTHS = {"months": 1, "quarters": 3, "years": 12}
+
+
+def _date_arg(v: Any) -> date:
+    if not isinstance(v, date):
+        raise Unsupported("not a date")
+    return v
+
+
+def _date_add(v: Any, amount: Any, unit: Any, sign: int = 1) -> date:
+    base = _date_arg(v)
+    n = _num(amount) * sign
+    unit = to_text(unit)
+    if unit in _UNIT_MONTHS:
+        months = int(n * _UNIT_MONTHS[unit])
+        moved = datevalues.add_months(
+            base if not isinstance(base, datetime) else base.date(), months
+        )
+        return base.replace(year=moved.year, month=moved.month, day=moved.day)
+    if unit not in _UNIT_DELTAS:
+        raise Unsupported(f"unit {unit}")
+    if not isinstance(base, datetime) and unit in ("minutes", "hours"):
+        base = datetime(base.year, base.month, base.day, tzinfo=UTC)
+    return base + _UNIT_DELTAS[unit] * n
+
+
+def _date_between(a: Any, b: Any, unit: Any) -> int:
+    x, y = _as_datetime(_date_arg(a)), _as_datetime(_date_arg(b))
+    unit = to_text(unit)
+    if unit in _UNIT_MONTHS:
+        months = (x.year - y.year) * 12 + (x.month - y.month)
+        if months > 0 and (x.day, x.time()) < (y.day, y.time()):
+            months -= 1
+        elif months < 0 and (x.day, x.time()) > (y.day, y.time()):
+            months += 1
+        return int(months / _UNIT_MONTHS[unit])
+    if unit not in _UNIT_DELTAS:
+        raise Unsupported(f"unit {unit}")
+    return int((x - y) / _UNIT_DELTAS[unit])
+
+
+def _as_datetime(v: date) -> datetime:
+    if isinstance(v, datetime):
+        return v
+    return datetime(v.year, v.month, v.day, tzinfo=UTC)
+
+
+def _part(field: str) -> Callable[[Any], int]:
+    def get(v: Any) -> int:
+        d = _date_arg(v)
+        if field in ("hour", "minute"):
+            return getattr(d, field, 0) if isinstance(d, datetime) else 0
+        return int(getattr(d, field))
+
+    return get
+
+
+_BASE.update(
+    {
+        "dateAdd": _date_add,
+        "dateSubtract": lambda v, n, u: _date_add(v, n, u, -1),
+        "dateBetween": _date_between,
+        "year": _part("year"),
+        "month": _part("month"),
+        "day": lambda v: (_date_arg(v).weekday() + 1) % 7,
+        "date": _part("day"),
+        "hour": _part("hour"),
+        "minute": _part("minute"),
+    }
+)
+FUNCTIONS = {name: _safe(f) for name, f in _BASE.items()}
 
 
 def _flat(args: tuple[Any, ...]) -> list[Any]:

@@ -320,8 +320,8 @@ def _place(value: Any, path: str, prop: JSON, ctx: PropertyContext) -> Any:
             fail(f"{path}.{key}", "should be a number", num)
         out[key] = num
     for key in ("name", "address", "aws_place_id", "google_place_id"):
-        if obj.get(key) is not None:
-            out[key] = require_str(obj[key], f"{path}.{key}")
+        text = obj.get(key)
+        out[key] = None if text is None else require_str(text, f"{path}.{key}")
     return out
 
 

@@ -10,6 +10,7 @@ either side compares by day.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
@@ -47,6 +48,7 @@ _FILTER_TYPES = (
     | {"rollup", "unique_id", "verification"}
 )
 _TIMESTAMPS = ("created_time", "last_edited_time")
+_DIGITS = re.compile(r"(\d+)")
 
 
 def filter_pages(
@@ -408,7 +410,8 @@ def _rollup_test(cond: Any, path: str, today: date) -> Test:
     if key == "any":
         return lambda v: any(element(e) for e in _rollup_items(v))
     if key == "every":
-        return lambda v: all(element(e) for e in _rollup_items(v))
+        # recorded traffic: a page with no related values does not match `every`
+        return lambda v: bool(items := _rollup_items(v)) and all(element(e) for e in items)
     return lambda v: not any(element(e) for e in _rollup_items(v))
 
 
@@ -529,5 +532,19 @@ def _scalar_key(value: Any) -> Any:
     if isinstance(value, date):
         return (2, _moment_key(datevalues.moment(value)), "")
     if isinstance(value, list):
-        return (3, 0, ",".join(str(v) for v in value).casefold())
-    return (3, 0, str(value).casefold())
+        return (3, 0, natural(",".join(str(v) for v in value)))
+    return (3, 0, natural(str(value)))
+
+
+def natural(text: str) -> tuple[tuple[int, int, str], ...]:
+    """A natural-order key: digit runs compare as numbers ("Article 4" < "Article 10")."""
+    key = []
+    for chunk in _DIGITS.split(text):
+        if not chunk:
+            continue
+        if chunk.isdigit():
+            digits = chunk.lstrip("0")
+            key.append((0, len(digits), digits))
+        else:
+            key.append((1, 0, chunk.casefold()))
+    return tuple(key)
