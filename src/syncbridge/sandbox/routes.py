@@ -59,12 +59,16 @@ async def _body(request: Request) -> JSON:
     if not raw.strip():
         return {}
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        data = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise InvalidJSON("Error parsing JSON body.") from None
     if not isinstance(data, dict):
         raise ValidationError("body failed validation: body should be an object.")
     return data
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def answer(request: Request, payload: JSON, *, wrote: bool = False) -> JSONResponse:
