@@ -7,6 +7,7 @@ MariaDB tables declared with the codec's own column types.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from typing import Any
@@ -17,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from syncbridge.notion.codec import (
+    CodecError,
     DateValue,
     FileValue,
     RichText,
@@ -318,3 +320,40 @@ def test_values_survive_postgresql(pg_url: str) -> None:
 @pytest.mark.mysql
 def test_values_survive_mariadb(mysql_url: str) -> None:
     _check_through_database(mysql_url, examples=25)
+
+
+# --- malformed input: a CodecError, never a crash ---------------------------------------------
+
+any_json = st.recursive(
+    st.none() | st.booleans() | numbers | texts | ids,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["type", "name", "id", "start", "url", "number", "string", "array"])
+            | texts,
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=10,
+)
+
+
+@pytest.mark.parametrize("prop_type", sorted(ALL_TYPES))
+def test_malformed_json_gives_codec_errors_only(prop_type: str) -> None:
+    @given(any_json, any_json)
+    @settings(max_examples=80, deadline=None)
+    def check(inner: Any, sql_value: Any) -> None:
+        for step in (
+            lambda: decode({"type": prop_type, prop_type: inner}),
+            lambda: encode(schema(prop_type), inner),
+            lambda: encode(schema(prop_type), {prop_type: inner}),
+            lambda: to_columns(schema(prop_type), inner),
+            lambda: from_columns(
+                schema(prop_type), {c.suffix: sql_value for c in columns_for(schema(prop_type))}
+            ),
+        ):
+            with contextlib.suppress(CodecError):
+                step()
+
+    check()

@@ -113,30 +113,33 @@ class ComputedCodec(TypeCodec):
         return None  # "unsupported", "incomplete" and result types newer than this codec
 
 
+def _typed(prop: Prop, inner: Any, what: str) -> tuple[str, Any]:
+    """``{"type": kind, kind: raw}`` → ``(kind, raw)``, validated."""
+    kind = inner.get("type") if isinstance(inner, dict) else None
+    if not isinstance(kind, str) or not isinstance(inner, dict):
+        raise prop.expected(f"a {what} result object with a type", inner)
+    return kind, inner.get(kind)
+
+
 class FormulaCodec(ComputedCodec):
     """formula: ``str``, ``int | float``, ``bool`` or ``DateValue`` by the result's type."""
 
     def decode(self, prop: Prop, inner: Any, prop_value: dict[str, Any]) -> Any:
-        if not isinstance(inner, dict):
-            raise prop.expected("a formula result object", inner)
-        return self.result(prop, inner.get("type"), inner.get(inner.get("type", "")))
+        return self.result(prop, *_typed(prop, inner, "formula"))
 
 
 class RollupCodec(ComputedCodec):
     """rollup: a number, a ``DateValue``, or (``array``) the list of the decoded values."""
 
     def decode(self, prop: Prop, inner: Any, prop_value: dict[str, Any]) -> Any:
-        if not isinstance(inner, dict):
-            raise prop.expected("a rollup result object", inner)
-        kind = inner.get("type")
+        kind, raw = _typed(prop, inner, "rollup")
         if kind != "array":
-            return self.result(prop, kind, inner.get(kind or ""))
+            return self.result(prop, kind, raw)
         from syncbridge.notion.codec.registry import decode_as  # rollups hold any type
 
-        items = inner.get("array")
-        if not isinstance(items, list):
-            raise prop.expected("a rollup array", items)
-        return [decode_as(prop.name, item) for item in items] or None
+        if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+            raise prop.expected("a rollup array of property values", raw)
+        return [decode_as(prop.name, item) for item in raw] or None
 
 
 class UniqueIdCodec(TypeCodec):

@@ -19,7 +19,7 @@ class RichTextCodec(TypeCodec):
     def decode(self, prop: Prop, inner: Any, prop_value: dict[str, Any]) -> RichText | None:
         if inner is None:
             return None
-        if not isinstance(inner, list):
+        if not isinstance(inner, list) or not all(isinstance(item, dict) for item in inner):
             raise prop.expected("a list of rich text items", inner)
         return RichText(inner) if inner else None
 
