@@ -85,10 +85,14 @@ def test_list_envelope_and_invalid_cursor(empty_sandbox: Any, root: str) -> None
     with client(empty_sandbox) as http:
         _, ds = make_database(http, root)
         for i in range(5):
-            http.post(
+            made = http.post(
                 "/pages",
-                json={"parent": {"data_source_id": ds}, "properties": {"Name": title(f"r{i}")}},
+                json={
+                    "parent": {"data_source_id": ds},
+                    "properties": {"Name": {"title": title(f"r{i}")}},
+                },
             )
+            assert made.status_code == 200, made.text
         first = http.post(f"/data_sources/{ds}/query", json={"page_size": 2}).json()
         assert first["object"] == "list"
         assert first["type"] == "page_or_data_source"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from syncbridge.sandbox.errors import ValidationError
-from syncbridge.sandbox.propsapi import normalize_rich_text
+from syncbridge.sandbox.rich_text import normalize_rich_text
 
 TEXT_BLOCKS = (
     "paragraph",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from syncbridge.sandbox import blocks, paging, versions
-from syncbridge.sandbox import propsapi as props
+from syncbridge.sandbox import properties as props
 from syncbridge.sandbox.errors import ValidationError
 from syncbridge.sandbox.ids import new_id, require_id
 from syncbridge.sandbox.ws_base import (

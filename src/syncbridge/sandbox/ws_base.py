@@ -22,7 +22,7 @@ from typing import Any, ParamSpec, TypeVar
 from urllib.parse import unquote
 
 from syncbridge.sandbox import blocks, paging, versions
-from syncbridge.sandbox import propsapi as props
+from syncbridge.sandbox import properties as props
 from syncbridge.sandbox.clock import Clock, iso
 from syncbridge.sandbox.errors import ObjectNotFound, ValidationError
 from syncbridge.sandbox.ids import new_id, require_id

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from syncbridge.sandbox import blocks, paging, versions
-from syncbridge.sandbox import propsapi as props
+from syncbridge.sandbox import properties as props
 from syncbridge.sandbox.errors import ValidationError
 from syncbridge.sandbox.ids import compact, new_id, require_id
 from syncbridge.sandbox.ws_base import (
@@ -265,15 +265,9 @@ class DatabaseOps(PageOps):
         """Re-key rows after a schema change: keep values whose property kept its type."""
         schema = ds["properties"]
         ctx = self._ctx(ds["id"])
-        defaults = props.new_page_properties(schema, {}, ctx=ctx) if self.rows[ds["id"]] else {}
         for page in list(self.rows[ds["id"]].values()):
             by_id = {v["id"]: v for v in page["properties"].values()}
-            values = {}
-            for name, prop in schema.items():
-                old = by_id.get(prop["id"])
-                values[name] = (
-                    old if old is not None and old["type"] == prop["type"] else defaults[name]
-                )
+            values = {n: by_id[p["id"]] for n, p in schema.items() if p["id"] in by_id}
             values = props.recompute(schema, values, page=page, ctx=ctx)
             self._store_page({**page, "properties": values})
 

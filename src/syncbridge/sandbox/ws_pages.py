@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from syncbridge.sandbox import blocks, paging, versions
-from syncbridge.sandbox import propsapi as props
+from syncbridge.sandbox import properties as props
 from syncbridge.sandbox.errors import ValidationError
 from syncbridge.sandbox.ids import compact, new_id, require_id
 from syncbridge.sandbox.ws_base import JSON, body_error, locked, not_found
@@ -78,6 +78,15 @@ class PageOps(BlockOps):
             "database_id": ds["parent"]["database_id"],
         }
 
+    def _grow_options(self, ds_id: str, schema: JSON, values: JSON) -> JSON:
+        """Keep select options a page write created by name (as Notion does)."""
+        grown = props.schema_with_new_options(schema, values) if ds_id else None
+        if grown is None:
+            return schema
+        self.data_sources[ds_id] = {**self.data_sources[ds_id], "properties": grown}
+        self._changed("data_source", ds_id)
+        return grown
+
     @locked
     def create_page(self, body: JSON, version: str = versions.DEFAULT) -> JSON:
         """``POST /v1/pages``."""
@@ -93,6 +102,7 @@ class PageOps(BlockOps):
         if not ds_id:
             request_props = _page_title_only(request_props)
         values = props.new_page_properties(schema, request_props, ctx=ctx)
+        schema = self._grow_options(ds_id, schema, values)
         tree = (
             parse_children(body["children"], "body.children", depth=1)
             if body.get("children")
