@@ -2,9 +2,10 @@
 
 Rules (documented in docs/store.md):
 
-* A name becomes an ASCII slug: accents dropped (``Über`` → ``uber``, ``ß`` → ``ss``), lower case, every run of
-  other characters one ``_``, no leading/trailing ``_``; a leading digit gets ``p_``. A name with
-  nothing left (Korean, emoji only) falls back to ``p_`` plus a hash of the stable property id.
+* A name becomes an ASCII slug: accents dropped (``Über`` → ``uber``, ``ß`` → ``ss``), lower
+  case, every run of other characters one ``_``, no leading/trailing ``_``; a leading digit gets
+  ``p_``. A name with nothing left (Korean, emoji only) falls back to ``p_`` plus a hash of the
+  stable property id.
 * Identifiers are at most 63 characters on every dialect (PostgreSQL's limit; MySQL allows 64), so
   a store moved between dialects keeps its names. A longer name is cut and ends in ``_`` plus
   8 hex characters of a hash of the whole name, so two long names sharing a prefix stay apart.

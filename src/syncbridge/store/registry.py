@@ -220,7 +220,9 @@ def _create(
     taken = set(inspect(session.connection()).get_table_names())
     taken |= set(session.scalars(select(DataSource.table_name)))
     for ds_id, ds_name, schema in sources:
-        wanted = display if len(sources) == 1 else f"{display} {ds_name}"
+        # One table per data source; a second source's table also carries the source's name.
+        alone = len(sources) == 1 or naming.slug(ds_name) == naming.slug(display)
+        wanted = display if alone else f"{display} {ds_name}"
         table = naming.table_name(wanted, ds_id, taken)
         taken.add(table)
         ds = DataSource(notion_data_source_id=ds_id, name=ds_name, table_name=table, schema_json={})
