@@ -173,7 +173,7 @@ _RESPOND = {
 @pytest.mark.parametrize("prop_type", sorted(WRITABLE))
 def test_encode_then_decode_gives_the_value_back(prop_type: str) -> None:
     @given(WRITABLE[prop_type])
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=40, deadline=None)
     def check(value: Any) -> None:
         request = encode(schema(prop_type), value)
         assert set(request) == {prop_type}
@@ -185,7 +185,7 @@ def test_encode_then_decode_gives_the_value_back(prop_type: str) -> None:
 @pytest.mark.parametrize("prop_type", sorted(ALL_TYPES))
 def test_to_columns_then_from_columns_gives_the_value_back(prop_type: str) -> None:
     @given(ALL_TYPES[prop_type])
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=40, deadline=None)
     def check(value: Any) -> None:
         columns = to_columns(schema(prop_type), value)
         assert set(columns) == {c.suffix for c in columns_for(schema(prop_type))}
@@ -233,7 +233,7 @@ rich_items = st.lists(st.one_of(text_items, mention_items, equation_items), min_
 
 
 @given(rich_items)
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 def test_rich_text_survives_decode_and_encode(items: list[dict[str, Any]]) -> None:
     response = respond("rich_text", encode(schema("rich_text"), items)["rich_text"])
     value = decode(response)
@@ -247,7 +247,7 @@ def test_rich_text_survives_decode_and_encode(items: list[dict[str, Any]]) -> No
 
 
 @given(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1500, max_size=9000))
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=15, deadline=None)
 def test_long_text_is_split_into_items_notion_accepts(text: str) -> None:
     items = encode(schema("title"), text)["title"]
     assert all(0 < utf16_len(item["text"]["content"]) <= 2000 for item in items)
@@ -309,7 +309,7 @@ def _check_through_database(url: str, examples: int) -> None:
 
 
 def test_values_survive_sqlite(sqlite_url: str) -> None:
-    _check_through_database(sqlite_url, examples=120)
+    _check_through_database(sqlite_url, examples=60)
 
 
 @pytest.mark.postgres
@@ -342,7 +342,7 @@ any_json = st.recursive(
 @pytest.mark.parametrize("prop_type", sorted(ALL_TYPES))
 def test_malformed_json_gives_codec_errors_only(prop_type: str) -> None:
     @given(any_json, any_json)
-    @settings(max_examples=80, deadline=None)
+    @settings(max_examples=40, deadline=None)
     def check(inner: Any, sql_value: Any) -> None:
         for step in (
             lambda: decode({"type": prop_type, prop_type: inner}),

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, ClassVar
 
 from syncbridge.notion.codec.base import Prop, TypeCodec, as_text
 from syncbridge.notion.codec.values import ColumnSpec, DateValue, SqlType
+
+# The ISO-8601 subset Notion reads: a calendar date, optionally a time and an offset.
+_ISO = re.compile(
+    r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?", re.ASCII
+)
 
 
 def _iso(prop: Prop, value: Any, part: str) -> str:
@@ -16,6 +22,8 @@ def _iso(prop: Prop, value: Any, part: str) -> str:
     if not isinstance(value, str):
         raise prop.expected(f"an ISO-8601 date or date-time for {part}", value)
     try:
+        if not _ISO.fullmatch(value):
+            raise ValueError(value)
         if len(value) == 10:
             dt.date.fromisoformat(value)
         else:
