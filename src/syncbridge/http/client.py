@@ -107,6 +107,27 @@ _pools: weakref.WeakKeyDictionary[
 ]
 _pools = weakref.WeakKeyDictionary()
 _pools_lock = threading.Lock()
+_closers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task[None]]
+_closers = weakref.WeakKeyDictionary()
+
+
+def _watch_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Close the loop's pooled connections when the loop shuts down (caller holds the lock).
+
+    ``asyncio.run`` and ``asyncio.Runner`` cancel every pending task before closing their loop;
+    this parked task then closes the pool while the loop still runs, so no socket outlives its
+    loop and the pool entry (which references the loop) does not keep the loop alive.
+    """
+    task = _closers.get(loop)
+    if task is None or task.done():
+        _closers[loop] = loop.create_task(_close_on_shutdown(), name="syncbridge-http-pool-closer")
+
+
+async def _close_on_shutdown() -> None:
+    try:
+        await asyncio.get_running_loop().create_future()
+    finally:
+        await close_clients()
 _shared_cache: ResponseCache | None = None
 
 
@@ -200,6 +221,7 @@ class HttpClient:
         key = self._pool_key()
         with _pools_lock:
             per_loop = _pools.setdefault(loop, {})
+            _watch_loop(loop)
             client = per_loop.get(key)
             if client is None or client.is_closed:
                 client = per_loop[key] = httpx.AsyncClient(

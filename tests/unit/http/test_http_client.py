@@ -267,3 +267,16 @@ def test_pooled_transport_is_per_event_loop() -> None:
     assert first is not second
     assert first.is_closed
     assert second.is_closed
+
+
+def test_pool_of_a_loop_is_closed_when_the_loop_shuts_down() -> None:
+    client = get_client("https://shutdown.example.test", auth=BearerAuth("ntn_shutdown_12345678"))
+
+    async def use() -> httpx.AsyncClient:
+        return client._client()  # no explicit close: asyncio.run's shutdown must do it
+
+    inner = asyncio.run(use())
+    assert inner.is_closed
+    from syncbridge.http import client as client_module
+
+    assert all(not pool for pool in client_module._pools.values())
