@@ -303,3 +303,30 @@ def test_errors_have_notion_codes(sdk: Client, root: str) -> None:
     with pytest.raises(APIResponseError) as empty:
         row(sdk, ds, "x", Mail={"email": ""})
     assert empty.value.code == APIErrorCode.ValidationError
+
+
+def test_two_way_relations_stay_symmetric(sdk: Client, root: str) -> None:
+    people = make_data_source(sdk, root, {"Name": {"title": {}}})
+    tasks = make_data_source(
+        sdk,
+        root,
+        {
+            "Name": {"title": {}},
+            "Owner": {"relation": {"data_source_id": people, "dual_property": {}}},
+            "Hours": {"number": {}},
+        },
+    )
+    back = [
+        p
+        for p in sdk.data_sources.retrieve(data_source_id=people)["properties"].values()
+        if p["type"] == "relation"
+    ]
+    assert len(back) == 1
+    assert back[0]["relation"]["data_source_id"] == tasks
+    ann = row(sdk, people, "Ann")
+    task = row(sdk, tasks, "Write", Owner={"relation": [{"id": ann["id"]}]})
+    assert sdk.pages.retrieve(page_id=ann["id"])["properties"][back[0]["name"]]["relation"] == [
+        {"id": task["id"]}
+    ]
+    sdk.pages.update(page_id=task["id"], properties={"Owner": {"relation": []}})
+    assert sdk.pages.retrieve(page_id=ann["id"])["properties"][back[0]["name"]]["relation"] == []

@@ -8,7 +8,8 @@ from typing import Any
 from syncbridge.sandbox import blocks, paging, versions
 from syncbridge.sandbox.errors import ValidationError
 from syncbridge.sandbox.ids import new_id, require_id
-from syncbridge.sandbox.ws_base import JSON, WorkspaceBase, body_error, locked, not_found
+from syncbridge.sandbox.ws_base import JSON, body_error, locked, not_found
+from syncbridge.sandbox.ws_relations import RelationOps
 
 
 @dataclass
@@ -25,7 +26,7 @@ def archived_error() -> ValidationError:
     )
 
 
-class BlockOps(WorkspaceBase):
+class BlockOps(RelationOps):
     """The block tree: pages and databases appear in it as child_page / child_database."""
 
     def _block_view(self, object_id: str) -> JSON | None:

@@ -184,10 +184,11 @@ class DatabaseOps(PageOps):
             del self.data_sources[ds_id]
             raise
         self.rows[ds_id] = {}
+        self._link_dual_relations(ds_id)
         db["data_sources"].append({"id": ds_id, "name": blocks.plain_text(title)})
         self._changed("data_source", ds_id)
         self._changed("database", db["id"])
-        return ds
+        return self.data_sources[ds_id]
 
     @locked
     def create_data_source(self, body: JSON, version: str = versions.DEFAULT) -> JSON:
@@ -253,6 +254,8 @@ class DatabaseOps(PageOps):
         self._changed("data_source", ds["id"])
         if changes:
             self._migrate_rows(new, changes)
+            self._link_dual_relations(ds["id"])
+            new = self.data_sources[ds["id"]]
             self._emit(
                 "data_source.schema_updated",
                 ds["id"],

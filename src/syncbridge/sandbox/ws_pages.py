@@ -130,6 +130,7 @@ class PageOps(BlockOps):
         page["properties"] = props.recompute(schema, values, page=page, ctx=ctx)
         page["url"] = _url(self.page_title(page), page_id)
         self._store_page(page)
+        self._sync_back_relations(None, page)
         self._attach_child(parent, page_id)
         if tree:
             self._insert(page_id, tree, None)
@@ -183,6 +184,7 @@ class PageOps(BlockOps):
         new["properties"] = props.recompute(schema, new["properties"], page=new, ctx=ctx)
         new["url"] = _url(self.page_title(new), page["id"])
         self._store_page(new)
+        self._sync_back_relations(page, new)
         self._announce_page_change(page, new, changed)
         return self._page_out(new, version)
 
