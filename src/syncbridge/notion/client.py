@@ -56,8 +56,10 @@ class NotionClient:
 
     Args:
         token: The integration token (``ntn_…``/``secret_…``; the sandbox's token in tests).
+            ``auth=`` is accepted too, as the official SDK names it.
         base_url: API root without ``/v1``.
-        version: ``Notion-Version`` header; ``"2022-06-28"`` selects the pre-data-source API.
+        version: ``Notion-Version`` header; ``"2022-06-28"`` selects the pre-data-source API
+            (``notion_version=`` is accepted too, as the SDK names it).
         rate_limit: Requests per second for this token, shared by every client of the process;
             ``0``/``None`` turns the client-side limit off.
         max_retries: Retries after the first attempt.
@@ -69,10 +71,12 @@ class NotionClient:
 
     def __init__(
         self,
-        token: str,
+        token: str | None = None,
         *,
+        auth: str | None = None,
         base_url: str = DEFAULT_BASE_URL,
         version: str = DEFAULT_VERSION,
+        notion_version: str | None = None,
         rate_limit: float | None = 3.0,
         max_retries: int = 3,
         retry_delay: float = 1.0,
@@ -80,6 +84,8 @@ class NotionClient:
         config: ClientConfig | None = None,
         metrics: MetricsHook | None = None,
     ) -> None:
+        token = token if token is not None else auth
+        version = notion_version or version
         if not isinstance(token, str) or not token.strip():
             raise ValueError("NotionClient needs a token (a non-empty string)")
         if not _is_version(version):
@@ -201,6 +207,9 @@ class NotionClient:
         if "auth" in (body or {}) or "auth" in (query or {}):
             raise TypeError("per-request auth is not supported: use one NotionClient per token")
         params = {k: v for k, v in (query or {}).items() if v is not None} or None
+        if body is not None and body.get("start_cursor", "") is None:
+            # Pagination helpers (ours and the SDK's) pass start_cursor=None for the first page.
+            body = {k: v for k, v in body.items() if k != "start_cursor"}
         is_get = method.upper() == "GET"
         safe = is_get if safe is None else safe
         ttl = getattr(self.config.cache_lifetimes, kind) if is_get else None

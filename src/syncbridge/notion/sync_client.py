@@ -26,6 +26,7 @@ from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
+from syncbridge.http.client import close_clients
 from syncbridge.notion.client import NotionClient
 
 __all__ = ["SyncNotionClient"]
@@ -126,7 +127,7 @@ class SyncNotionClient(_Proxy):
 
     __slots__ = ()
 
-    def __init__(self, token: str, **kwargs: Any) -> None:
+    def __init__(self, token: str | None = None, **kwargs: Any) -> None:
         runner = _LoopThread()
         try:
             client = runner.run(_build(token, kwargs))
@@ -136,7 +137,9 @@ class SyncNotionClient(_Proxy):
         super().__init__(client, runner)
 
     def close(self) -> None:
-        """Stop the private event loop (idempotent)."""
+        """Close the pooled connections and stop the private event loop (idempotent)."""
+        if not self._runner.loop.is_closed():
+            self._runner.run(close_clients())
         self._runner.stop()
 
     def __enter__(self) -> SyncNotionClient:
@@ -146,6 +149,6 @@ class SyncNotionClient(_Proxy):
         self.close()
 
 
-async def _build(token: str, kwargs: dict[str, Any]) -> NotionClient:
+async def _build(token: str | None, kwargs: dict[str, Any]) -> NotionClient:
     # Built on the loop that will run it: pooled HTTP clients belong to one event loop.
     return NotionClient(token, **kwargs)

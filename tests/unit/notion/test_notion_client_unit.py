@@ -276,3 +276,25 @@ def test_sync_facade_is_derived_from_the_async_client(fake_remote: Any) -> None:
             for name in names:
                 assert callable(resolve(notion, f"{namespace}.{name}"))
         assert notion.version == "2025-09-03"
+
+
+async def test_sdk_code_runs_unchanged_with_our_client(fake_remote: Any) -> None:
+    """``AsyncClient(auth=…)`` → ``NotionClient(auth=…)``; the SDK's own helpers still work."""
+    from notion_client.helpers import async_collect_paginated_api
+
+    def handler(seen: Any) -> tuple[int, dict[str, str], dict[str, Any]]:
+        cursor = (seen.body or {}).get("start_cursor")
+        assert "start_cursor" not in (seen.body or {}) or cursor is not None
+        more = cursor is None
+        results = [{"object": "page", "id": "second" if cursor else "first"}]
+        return 200, {}, {"object": "list", "results": results, "next_cursor": "c", "has_more": more}
+
+    fake_remote.handler = handler
+    client = NotionClient(auth="tok", base_url=fake_remote.base_url, notion_version="2022-06-28")
+    try:
+        rows = await async_collect_paginated_api(client.data_sources.query, data_source_id=DS)
+    finally:
+        await close_clients()
+    assert [r["id"] for r in rows] == ["first", "second"]
+    assert fake_remote.requests[0].headers["notion-version"] == "2022-06-28"
+    assert fake_remote.requests[0].body == {}
