@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -94,10 +95,15 @@ class Mirror:
     properties: tuple[PropertyColumns, ...]
     schema: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def active(self) -> dict[str, PropertyColumns]:
         """Property id -> columns, for the properties the data source has now."""
         return {p.property_id: p for p in self.properties if p.state is ColumnState.ACTIVE}
+
+    @cached_property
+    def schema_by_id(self) -> dict[str, dict[str, Any]]:
+        """Property id -> its schema entry (what the codec takes as ``prop_schema``)."""
+        return {conf["id"]: conf for conf in self.schema.values()}
 
     def column(self, property_id: str, suffix: str = "") -> str:
         """The column holding ``suffix`` of the active property ``property_id``.
