@@ -23,7 +23,14 @@ from enum import StrEnum
 from syncbridge.http.config import BreakerConfig
 from syncbridge.http.errors import CircuitOpenError, StatusError, TransportError
 
-__all__ = ["BreakerSnapshot", "BreakerState", "CircuitBreaker", "counts_as_failure", "get_breaker"]
+__all__ = [
+    "BreakerSnapshot",
+    "BreakerState",
+    "CircuitBreaker",
+    "all_breakers",
+    "counts_as_failure",
+    "get_breaker",
+]
 
 
 class BreakerState(StrEnum):

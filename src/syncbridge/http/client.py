@@ -128,6 +128,8 @@ async def _close_on_shutdown() -> None:
         await asyncio.get_running_loop().create_future()
     finally:
         await close_clients()
+
+
 _shared_cache: ResponseCache | None = None
 
 

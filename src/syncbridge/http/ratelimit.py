@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-__all__ = ["Lane", "TokenBucket", "get_bucket"]
+__all__ = ["BucketSnapshot", "Lane", "TokenBucket", "all_buckets", "get_bucket"]
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -32,6 +32,19 @@ class Lane(IntEnum):
     INTERACTIVE = 0
     PUSH = 1
     PULL = 2
+
+
+@dataclass(frozen=True)
+class BucketSnapshot:
+    """A bucket's state for status pages (``name`` is a credential fingerprint, never a secret)."""
+
+    name: str
+    rate: float
+    burst: int
+    tokens: float
+    waiting: int
+    paused_for: float
+    granted: int
 
 
 @dataclass(order=True)
@@ -85,6 +98,18 @@ class TokenBucket:
     def waiting(self) -> int:
         """Number of callers queued for a token."""
         return len(self._queue)
+
+    def snapshot(self, name: str = "") -> BucketSnapshot:
+        """Rate, tokens, waiters, pause and grants, for status pages."""
+        return BucketSnapshot(
+            name=name,
+            rate=self.rate,
+            burst=self.burst,
+            tokens=self.tokens,
+            waiting=self.waiting,
+            paused_for=self.paused_for(),
+            granted=self.granted,
+        )
 
     def paused_for(self) -> float:
         """Seconds the bucket stays paused (0 when not paused)."""
@@ -167,3 +192,10 @@ def get_bucket(credential: str, rate: float, burst: int) -> TokenBucket:
         if bucket is None:
             bucket = _buckets[credential] = TokenBucket(rate, burst)
         return bucket
+
+
+def all_buckets() -> list[BucketSnapshot]:
+    """Snapshots of every shared bucket of the process, named by host and credential fingerprint."""
+    with _buckets_lock:
+        buckets = list(_buckets.items())
+    return [bucket.snapshot(name) for name, bucket in buckets]

@@ -280,3 +280,17 @@ def test_pool_of_a_loop_is_closed_when_the_loop_shuts_down() -> None:
     from syncbridge.http import client as client_module
 
     assert all(not pool for pool in client_module._pools.values())
+
+
+async def test_stack_status_shows_shared_breakers_buckets_and_cache() -> None:
+    from syncbridge.http.status import stack_status
+
+    client = get_client("https://status.example.test", auth=BearerAuth("ntn_status_1234567890"))
+    client.breaker.record_failure(errors.ProtocolError("reset"))
+    status = stack_status()
+    (breaker,) = [b for b in status.breakers if b.host == "https://status.example.test"]
+    assert breaker.consecutive_failures == 1
+    names = [b.name for b in status.buckets]
+    assert any(n.startswith("https://status.example.test bearer:") for n in names)
+    assert all("ntn_status" not in n for n in names)
+    assert status.cache.entries >= 0
