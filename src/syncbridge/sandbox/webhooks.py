@@ -205,14 +205,19 @@ class WebhookSender:
             now = time.monotonic()
             for event in [e for e in waiting if e.due <= now]:
                 waiting.remove(event)
-                retry = self._deliver(event)
+                try:
+                    retry = self._deliver(event)
+                except Exception:  # the thread must outlive any one bad event
+                    log.exception("webhook event %s dropped", event.payload.get("id"))
+                    self._finish(ok=False)
+                    continue
                 if retry is not None:
                     waiting.append(retry)
 
     def _deliver(self, event: _Event) -> _Event | None:
         """One attempt; returns the event to retry later, or None when done (either way)."""
         event.payload["attempt_number"] = event.attempt
-        body = json.dumps(event.payload, separators=(",", ":")).encode()
+        body = json.dumps(event.payload, separators=(",", ":"), default=str).encode()
         headers = {
             "content-type": "application/json",
             "x-notion-signature": sign(body, self._secret),
@@ -224,14 +229,18 @@ class WebhookSender:
             log.info("webhook delivery to %s failed: %s", self.url, type(exc).__name__)
         with self._lock:
             self._counts["attempts"] += 1
-            if ok or event.attempt > self.retries:
-                self._counts["delivered" if ok else "failed"] += 1
-                self._pending -= 1
-                self._idle.notify_all()
-                return None
+        if ok or event.attempt > self.retries:
+            self._finish(ok=ok)
+            return None
         event.due = time.monotonic() + self.backoff * 2 ** (event.attempt - 1)
         event.attempt += 1
         return event
+
+    def _finish(self, *, ok: bool) -> None:
+        with self._lock:
+            self._counts["delivered" if ok else "failed"] += 1
+            self._pending -= 1
+            self._idle.notify_all()
 
 
 _DUE = _Event({})  # sentinel: a retry came due

@@ -245,3 +245,14 @@ def test_admin_reset_and_request_log(admin: tuple[httpx.Client, Any, list[bool]]
         client.get("/_sandbox/requests", params={"limit": 1}).json()["results"][0]["path"]
         == "/v1/now"
     )
+
+
+def test_admin_takes_json_whatever_the_content_type(
+    admin: tuple[httpx.Client, Any, list[bool]],
+) -> None:
+    client, _, _ = admin
+    form = {"content-type": "application/x-www-form-urlencoded"}  # what curl -d sends
+    r = client.put("/_sandbox/faults", content=b'{"500": 0.25}', headers=form)
+    assert r.json()["spec"] == "500=0.25"
+    r = client.put("/_sandbox/clock", content=b'{"at": "2030-01-01T00:00:00Z"}', headers=form)
+    assert r.json()["now"] == "2030-01-01T00:00:00.000Z"
