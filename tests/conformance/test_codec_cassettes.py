@@ -11,6 +11,7 @@ and checks each property value:
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 from collections import Counter
@@ -20,7 +21,14 @@ from typing import Any
 
 import yaml
 
-from syncbridge.notion.codec import decode, encode, from_columns, is_writable, to_columns
+from syncbridge.notion.codec import (
+    decode,
+    encode,
+    from_columns,
+    is_writable,
+    join_property_items,
+    to_columns,
+)
 
 # libyaml parses the 7 MB of cassettes ~20x faster than the pure-Python loader.
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -35,8 +43,13 @@ DEFAULT_ANNOTATIONS = {
 }
 
 
-def responses(root: Path) -> Iterator[tuple[str, Any]]:
+@functools.cache
+def responses(root: Path) -> list[tuple[str, Any]]:
     """(where, parsed JSON body) of every recorded response, in both recorders' layouts."""
+    return list(_responses(root))
+
+
+def _responses(root: Path) -> Iterator[tuple[str, Any]]:
     for path in sorted(root.rglob("*.yaml")):
         data = yaml.load(path.read_text(), Loader=LOADER)
         for index, interaction in enumerate(data.get("interactions", [])):
@@ -142,3 +155,20 @@ def test_every_recorded_page_property_decodes_and_round_trips(cassettes_dir: Pat
         "unique_id",
         "button",
     }
+
+
+def test_recorded_property_item_lists_join_into_decodable_values(cassettes_dir: Path) -> None:
+    lists = [
+        body
+        for _, body in responses(cassettes_dir)
+        if isinstance(body, dict) and body.get("type") == "property_item" and "results" in body
+    ]
+    assert {body["property_item"]["type"] for body in lists} >= {"title", "relation"}
+    for body in lists:
+        prop_type = body["property_item"]["type"]
+        value = decode(join_property_items(prop_type, body["results"]))
+        elements = [item[prop_type] for item in body["results"]]
+        if prop_type == "relation":
+            assert value == [element["id"] for element in elements]
+        else:
+            assert value == "".join(element["plain_text"] for element in elements)

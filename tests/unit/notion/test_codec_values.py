@@ -27,6 +27,7 @@ from syncbridge.notion.codec import (
     from_columns,
     is_truncated,
     is_writable,
+    join_property_items,
     to_columns,
 )
 
@@ -374,3 +375,18 @@ def test_relation_truncation_is_visible() -> None:
     value = {"type": "relation", "relation": [{"id": PAGE}], "has_more": True}
     assert decode(value) == [PAGE]
     assert is_truncated(value)
+
+
+def test_property_items_join_into_one_value() -> None:
+    items = [
+        {"object": "property_item", "id": "o_yF", "type": "relation", "relation": {"id": PAGE}},
+        {"object": "property_item", "id": "o_yF", "type": "relation", "relation": {"id": USER}},
+    ]
+    joined = join_property_items("relation", items)
+    assert decode(joined) == [PAGE, USER]
+    assert not is_truncated(joined)
+    assert decode(join_property_items("people", [])) is None
+    with pytest.raises(CodecError, match="only title, rich_text, people and relation"):
+        join_property_items("number", [])
+    with pytest.raises(CodecError, match="a people property item"):
+        join_property_items("people", items)

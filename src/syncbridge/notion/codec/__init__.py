@@ -14,6 +14,7 @@ from syncbridge.notion.codec.registry import (
     from_columns,
     is_truncated,
     is_writable,
+    join_property_items,
     to_columns,
 )
 from syncbridge.notion.codec.sql import sqlalchemy_type
@@ -44,6 +45,7 @@ __all__ = [
     "from_columns",
     "is_truncated",
     "is_writable",
+    "join_property_items",
     "sqlalchemy_type",
     "to_columns",
 ]

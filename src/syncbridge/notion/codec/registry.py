@@ -112,6 +112,28 @@ def is_truncated(prop_value: dict[str, Any]) -> bool:
     return bool(prop_value.get("has_more"))
 
 
+LIST_ITEM_TYPES = frozenset({"title", "rich_text", "people", "relation"})
+
+
+def join_property_items(prop_type: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """All pages of a list property's ``property_item`` results → one page property value.
+
+    ``GET /v1/pages/{id}/properties/{property_id}`` pages through title, rich_text, people and
+    relation values one element per item (the list's ``property_item.type`` names the type);
+    the joined value is what ``decode`` takes, complete past the 25 a page object carries.
+    """
+    prop = Prop(str(items[0].get("id", "?")) if items else "?", prop_type)
+    if prop_type not in LIST_ITEM_TYPES:
+        raise prop.error("only title, rich_text, people and relation come as property item lists")
+    for item in items:
+        if not isinstance(item, dict) or item.get("type") != prop_type or prop_type not in item:
+            raise prop.expected(f"a {prop_type} property item", item)
+    joined: dict[str, Any] = {"type": prop_type, prop_type: [item[prop_type] for item in items]}
+    if prop_type == "relation":
+        joined["has_more"] = False
+    return joined
+
+
 def columns_for(prop_schema: dict[str, Any]) -> list[ColumnSpec]:
     """The SQL columns of a data source property (schema entry), main column first.
 
