@@ -131,7 +131,11 @@ class NotionClient:
         )
 
     async def aclose(self) -> None:
-        """Nothing to release per client: the pooled transport lives as long as the process."""
+        """Close the pooled connections of this token in the running loop.
+
+        Clients sharing them reconnect on their next call; the rate budget is kept.
+        """
+        await self.http.aclose()
 
     async def __aenter__(self) -> NotionClient:
         return self

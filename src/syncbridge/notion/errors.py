@@ -7,29 +7,29 @@ circuit breaker and outbox read ``transient`` and ``retry_after`` from it::
     HTTPError                                   (syncbridge.http.errors)
     ├── TransportError …                        connection, timeout: from the HTTP layer
     ├── StatusError
-        └── NotionAPIError                      .code .status .request_id .additional_data
-            ├── ValidationError                 400 validation_error
-            │   └── InvalidCursorError          400, the start_cursor we sent was rejected
-            ├── InvalidJSONError                400 invalid_json
-            ├── InvalidRequestURLError          400 invalid_request_url
-            ├── InvalidRequestError             400 invalid_request
-            ├── InvalidGrantError               400 invalid_grant (OAuth)
-            ├── InvalidBetaError                400 invalid_beta
-            ├── MissingVersionError             400 missing_version
-            ├── UnauthorizedError               401 unauthorized
-            ├── RestrictedResourceError         403 restricted_resource
-            ├── ObjectNotFoundError             404 object_not_found (missing or not shared)
-            ├── ConflictError                   409 conflict_error (re-read, then retry)
-            ├── RowLimitExceededError           409 row_limit_exceeded
-            ├── RateLimitedError                429 rate_limited            transient, any method
-            ├── InternalServerError             500 internal_server_error   transient
-            ├── BadGatewayError                 502 bad_gateway             transient
-            ├── ServiceUnavailableError         503 service_unavailable     transient
-            ├── DatabaseConnectionUnavailableError  503 …_unavailable       transient
-            ├── GatewayTimeoutError             504 gateway_timeout         transient
-            ├── ServiceOverloadError            529 service_overload        transient, any method
-            └── UnknownNotionError              any other code, status 4xx
-                └── UnknownTransientNotionError any other code, status 429/529/5xx  transient
+    │   └── NotionAPIError                      .code .status .request_id .additional_data
+    │       ├── ValidationError                 400 validation_error
+    │       │   └── InvalidCursorError          400, the start_cursor we sent was rejected
+    │       ├── InvalidJSONError                400 invalid_json
+    │       ├── InvalidRequestURLError          400 invalid_request_url
+    │       ├── InvalidRequestError             400 invalid_request
+    │       ├── InvalidGrantError               400 invalid_grant (OAuth)
+    │       ├── InvalidBetaError                400 invalid_beta
+    │       ├── MissingVersionError             400 missing_version
+    │       ├── UnauthorizedError               401 unauthorized
+    │       ├── RestrictedResourceError         403 restricted_resource
+    │       ├── ObjectNotFoundError             404 object_not_found (missing or not shared)
+    │       ├── ConflictError                   409 conflict_error (re-read, then retry)
+    │       ├── RowLimitExceededError           409 row_limit_exceeded
+    │       ├── RateLimitedError                429 rate_limited            transient, any method
+    │       ├── InternalServerError             500 internal_server_error   transient
+    │       ├── BadGatewayError                 502 bad_gateway             transient
+    │       ├── ServiceUnavailableError         503 service_unavailable     transient
+    │       ├── DatabaseConnectionUnavailableError  503 …_unavailable       transient
+    │       ├── GatewayTimeoutError             504 gateway_timeout         transient
+    │       ├── ServiceOverloadError            529 service_overload        transient, any method
+    │       └── UnknownNotionError              any other code, status 4xx
+    │           └── UnknownTransientNotionError any other code, status 429/529/5xx  transient
     └── ResponseFormatError
         └── MalformedResponseError              a 2xx body that is not a Notion object  transient
     NotionScanError (ValueError)                a full scan cannot continue
