@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from syncbridge.notion import codec
 from syncbridge.notion.client import NotionClient
+from syncbridge.settings import DatabaseConfig
 from syncbridge.store.engine import make_engine
 from syncbridge.store.errors import RegistrationError, UnknownDatabaseError
 from syncbridge.store.migrate import migrate
@@ -19,8 +20,10 @@ from syncbridge.store.registry import (
     get_database,
     list_databases,
     normalize_notion_id,
+    register_configured,
     register_database,
     remove_database,
+    update_database,
 )
 
 TOKEN = "sandbox-token"
@@ -154,3 +157,26 @@ def test_notion_ids_are_normalised() -> None:
     dashed = "1f2e3d4c-5b6a-4789-8abc-def012345678"
     assert normalize_notion_id(dashed.replace("-", "").upper()) == dashed
     assert normalize_notion_id(f"https://notion.so/x/Title-{dashed.replace('-', '')}#h") == dashed
+
+
+async def test_update_and_register_from_config(sqlite_engine: sa.Engine, sandbox: Any) -> None:
+    engine = sqlite_engine
+    ids = sandbox.sample_ids
+    configs = [
+        DatabaseConfig(notion_id=ids["tasks_database"], database_type="tasks", cron="0 * * * *"),
+        DatabaseConfig(notion_id=ids["users_database"].replace("-", ""), name="People"),
+    ]
+    async with _client(sandbox) as client:
+        first = await register_configured(engine, client, configs)
+        again = await register_configured(engine, client, configs)
+    assert [d.name for d in first] == ["Tasks", "People"]
+    assert first[0].cron == "0 * * * *"
+    assert again == []
+    updated = update_database(engine, first[0].id, cron=None, sync_interval=60, enabled=False)
+    assert (updated.cron, updated.sync_interval, updated.enabled) == (None, 60, False)
+    assert updated.name == "Tasks"  # untouched
+    with pytest.raises(RegistrationError, match="conflict strategy"):
+        update_database(engine, first[0].id, conflict_strategy="coin_flip")
+    with pytest.raises(UnknownDatabaseError):
+        update_database(engine, "nope", enabled=True)
+    assert get_database(engine, first[0].id).sync_interval == 60

@@ -14,6 +14,7 @@ then creates one mirror table per data source and records everything in one tran
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, get_args
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 from syncbridge.http.errors import HTTPError
 from syncbridge.notion.client import NotionClient
 from syncbridge.notion.errors import ObjectNotFoundError
-from syncbridge.settings import ConflictStrategy
+from syncbridge.settings import ConflictStrategy, DatabaseConfig
 from syncbridge.store import naming
 from syncbridge.store.engine import translate_errors
 from syncbridge.store.errors import RegistrationError, UnknownDatabaseError
@@ -339,3 +340,90 @@ def _unknown(ident: str | int) -> UnknownDatabaseError:
         f"no registered database {str(ident)!r}: give our id or the Notion database id "
         "(see `syncbridge db list`)"
     )
+
+
+class _Unset:
+    """Marks an option of :func:`update_database` that was not given (``None`` clears)."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+def update_database(
+    engine: Engine,
+    ident: str | int,
+    *,
+    name: str = UNSET,
+    sync_interval: int | None = UNSET,
+    cron: str | None = UNSET,
+    conflict_strategy: str = UNSET,
+    fetch_content: bool = UNSET,
+    enabled: bool = UNSET,
+) -> RegisteredDatabase:
+    """Change a registered database's settings; options not given stay as they are.
+
+    ``sync_interval=None`` returns to the default interval, ``cron=None`` removes the schedule.
+
+    Raises:
+        UnknownDatabaseError: nothing registered under ``ident``.
+        RegistrationError: a bad value (the message names it).
+    """
+    changes: dict[str, Any] = {
+        key: value
+        for key, value in {
+            "name": name,
+            "sync_interval": sync_interval,
+            "cron": cron,
+            "conflict_strategy": conflict_strategy,
+            "fetch_content": fetch_content,
+            "enabled": enabled,
+        }.items()
+        if value is not UNSET
+    }
+    if "name" in changes and not str(changes["name"]).strip():
+        raise RegistrationError("a database name cannot be empty")
+    with translate_errors(engine, "updating a database"), Session(engine) as session:
+        with session.begin():
+            db = _find(session, ident)
+            if db is None:
+                raise _unknown(ident)
+            _check_options(
+                changes.get("sync_interval", db.sync_interval),
+                changes.get("cron", db.cron),
+                changes.get("conflict_strategy", db.conflict_strategy),
+            )
+            for key, value in changes.items():
+                setattr(db, key, value)
+        return _registered(session, db.id)
+
+
+async def register_configured(
+    engine: Engine, client: NotionClient, databases: Sequence[DatabaseConfig]
+) -> list[RegisteredDatabase]:
+    """Register the config file's ``[[databases]]`` that are not registered yet.
+
+    Returns:
+        The databases registered now (those already there are left as they are).
+    """
+    registered = []
+    for config in databases:
+        with translate_errors(engine, "looking up a database"), Session(engine) as session:
+            if _find(session, normalize_notion_id(config.notion_id)) is not None:
+                continue
+        registered.append(
+            await register_database(
+                engine,
+                client,
+                config.notion_id,
+                name=config.name,
+                database_type=config.database_type,
+                sync_interval=config.sync_interval,
+                cron=config.cron,
+                conflict_strategy=config.conflict_strategy,
+                fetch_content=config.fetch_content,
+            )
+        )
+    return registered
