@@ -125,3 +125,37 @@ def test_error_shapes_match(cassettes_dir: Path, live: httpx.Client) -> None:
     )
     bad_url = live.get("/invalid")
     assert bad_url.json()["message"] == "Invalid request URL."
+
+
+def test_2026_page_in_a_data_source_matches(cassettes_dir: Path, sandbox_factory: Any) -> None:
+    data = yaml.safe_load(
+        (cassettes_dir / "ultimate-notion" / "test_query" / "test_select_query.yaml").read_text()
+    )
+    answers = [
+        json.loads(i["response"]["content"])
+        for i in data["interactions"]
+        if i["request"]["uri"].endswith("/query") and i["response"]["status_code"] == 200
+    ]
+    real_page = next(a["results"][0] for a in answers if a["results"])
+    server = sandbox_factory(empty=True)
+    headers = {"Authorization": f"Bearer {TOKEN}", "Notion-Version": "2026-03-11"}
+    with httpx.Client(base_url=server.base_url + "/v1", headers=headers, timeout=10) as http:
+        text = [{"text": {"content": "T"}}]
+        root = ok(
+            http.post("/pages", json={"parent": {"workspace": True}, "properties": {"title": text}})
+        )
+        db = ok(
+            http.post(
+                "/databases",
+                json={
+                    "parent": {"page_id": root["id"]},
+                    "initial_data_source": {"properties": {"Title": {"title": {}}}},
+                },
+            )
+        )
+        ds = db["data_sources"][0]["id"]
+        ok(http.post("/pages", json={"parent": {"data_source_id": ds}, "properties": {}}))
+        mine = ok(http.post(f"/data_sources/{ds}/query", json={"page_size": 100}))["results"][0]
+    assert keys(mine) == keys(real_page)
+    assert keys(mine["parent"]) == keys(real_page["parent"])
+    assert mine["properties"]["Title"] == real_page["properties"]["Title"]
