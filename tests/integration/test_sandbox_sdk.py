@@ -330,3 +330,33 @@ def test_two_way_relations_stay_symmetric(sdk: Client, root: str) -> None:
     ]
     sdk.pages.update(page_id=task["id"], properties={"Owner": {"relation": []}})
     assert sdk.pages.retrieve(page_id=ann["id"])["properties"][back[0]["name"]]["relation"] == []
+
+
+def test_rollups_follow_related_pages(sdk: Client, root: str) -> None:
+    items = make_data_source(sdk, root, {"Name": {"title": {}}, "Price": {"number": {}}})
+    orders = make_data_source(
+        sdk,
+        root,
+        {
+            "Name": {"title": {}},
+            "Items": {"relation": {"data_source_id": items, "single_property": {}}},
+        },
+    )
+    sdk.data_sources.update(
+        data_source_id=orders,
+        properties={
+            "Total": {
+                "rollup": {
+                    "relation_property_name": "Items",
+                    "rollup_property_name": "Price",
+                    "function": "sum",
+                }
+            }
+        },
+    )
+    a, b = row(sdk, items, "a", Price={"number": 2}), row(sdk, items, "b", Price={"number": 3})
+    order = row(sdk, orders, "o", Items={"relation": [{"id": a["id"]}, {"id": b["id"]}]})
+    assert order["properties"]["Total"]["rollup"]["number"] == 5
+    sdk.pages.update(page_id=b["id"], properties={"Price": {"number": 10}})
+    again = sdk.pages.retrieve(page_id=order["id"])["properties"]["Total"]["rollup"]
+    assert again["number"] == 12

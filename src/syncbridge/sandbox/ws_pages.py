@@ -185,6 +185,7 @@ class PageOps(BlockOps):
         new["url"] = _url(self.page_title(new), page["id"])
         self._store_page(new)
         self._sync_back_relations(page, new)
+        self._refresh_rollups(new)
         self._announce_page_change(page, new, changed)
         return self._page_out(new, version)
 

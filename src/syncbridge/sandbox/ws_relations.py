@@ -6,6 +6,8 @@ relation property pointing back, and relating page A to page B also relates B to
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from syncbridge.sandbox import properties as props
 from syncbridge.sandbox.ws_base import JSON, WorkspaceBase
 
@@ -92,7 +94,44 @@ class RelationOps(WorkspaceBase):
         if present:
             refs.append({"id": source_id})
         values = {**page["properties"], name: {**value, "relation": refs}}
-        self._store_page({**page, "properties": values, "last_edited_time": self.now_minute()})
+        new = {**page, "properties": values, "last_edited_time": self.now_minute()}
+        ds_id = new["parent"].get("data_source_id")
+        if ds_id in self.data_sources:
+            schema = self.data_sources[ds_id]["properties"]
+            new["properties"] = props.recompute(schema, values, page=new, ctx=self._ctx(ds_id))
+        self._store_page(new)
+
+    def _refresh_rollups(self, changed: JSON) -> None:
+        """Recompute rollups of pages related to ``changed`` (their inputs just changed)."""
+        target = changed["parent"].get("data_source_id")
+        if target is None:
+            return
+        for ds_id, ds in self.data_sources.items():
+            relations = _rollup_relations(ds["properties"], target)
+            if not relations:
+                continue
+            ctx = self._ctx(ds_id)
+            for page in list(self.rows[ds_id].values()):
+                if any(changed["id"] in _ids(page["properties"].get(n)) for n in relations):
+                    values = props.recompute(
+                        ds["properties"], page["properties"], page=page, ctx=ctx
+                    )
+                    if values != page["properties"]:
+                        self._store_page({**page, "properties": values})
+
+
+def _rollup_relations(schema: JSON, target_ds: str) -> set[str]:
+    """Names of relation properties to ``target_ds`` that some rollup of ``schema`` reads."""
+    by_id = {unquote(p["id"]): n for n, p in schema.items()}
+    out = set()
+    for prop in schema.values():
+        if prop["type"] != "rollup":
+            continue
+        name = by_id.get(str((prop.get("rollup") or {}).get("relation_property_id")))
+        rel = schema.get(name or "")
+        if rel and rel["type"] == "relation" and rel["relation"]["data_source_id"] == target_ds:
+            out.add(str(name))
+    return out
 
 
 def _ids(value: JSON | None) -> set[str]:
