@@ -199,6 +199,8 @@ class Checkpoint(Base):
     scan_last_page_id: Mapped[str | None] = mapped_column(NOTION_ID)
     scan_pages: Mapped[int] = mapped_column(Integer, default=0)
     last_full_scan_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Incremental pulls ask for recently trashed pages at most this often (see sync.pull).
+    trash_checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (MYSQL_TABLE_OPTIONS,)

@@ -150,6 +150,7 @@ def upgrade() -> None:
         _str("scan_last_page_id", 36, nullable=True),
         _int("scan_pages"),
         _time("last_full_scan_at", nullable=True),
+        _time("trash_checked_at", nullable=True),
         _time("updated_at"),
         _fk("data_source_id", "sb_checkpoints", "sb_data_sources"),
         sa.PrimaryKeyConstraint("data_source_id", name=op.f("pk_sb_checkpoints")),
