@@ -13,6 +13,7 @@ connection errors) count; an answer below 500 (a 404, a 429) proves the host is 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -22,6 +23,8 @@ from enum import StrEnum
 
 from syncbridge.http.config import BreakerConfig
 from syncbridge.http.errors import CircuitOpenError, StatusError, TransportError
+
+logger = logging.getLogger("syncbridge.http.breaker")
 
 __all__ = [
     "BreakerSnapshot",
@@ -133,6 +136,11 @@ class CircuitBreaker:
             now = self._clock()
             if self._current(now) is not BreakerState.CLOSED:
                 self._close()
+                logger.info(
+                    "circuit for %s closed",
+                    self.host,
+                    extra={"action": "breaker_close", "host": self.host},
+                )
             self._consecutive = 0
             self._add(now, failed=False)
 
@@ -185,6 +193,12 @@ class CircuitBreaker:
         self._opened_at = now
         self._probe_out = False
         self._times_opened += 1
+        logger.warning(
+            "circuit for %s opened; half-opens in %.1f s",
+            self.host,
+            self.config.cooldown,
+            extra={"action": "breaker_open", "host": self.host},
+        )
 
     def _close(self) -> None:
         self._state = BreakerState.CLOSED

@@ -297,7 +297,9 @@ class HttpClient:
                 response = await self.retry.call(
                     lambda: self._attempt(client, request, lane, outcome),
                     safe=is_safe,
-                    on_retry=self._log_retry,
+                    on_retry=lambda exc, n, delay: self._log_retry(
+                        method, outcome.route, exc, n, delay
+                    ),
                 )
                 self._after_success(method, request, response, cache_ttl)
             outcome.status = response.status_code
@@ -305,6 +307,9 @@ class HttpClient:
         except errors.HTTPError as exc:
             outcome.error = type(exc).__name__
             outcome.status = getattr(exc, "status_code", None)
+            raise
+        except BaseException as exc:  # cancelled, or a bug below: still reported, not as success
+            outcome.error = type(exc).__name__
             raise
         finally:
             self._report(method, outcome)
@@ -347,8 +352,20 @@ class HttpClient:
         elif method in _WRITE_METHODS:
             self.cache.invalidate_path(request.url.host, request.url.path)
 
-    def _log_retry(self, exc: BaseException, attempt: int, delay: float) -> None:
-        logger.warning(mask(f"retry {attempt} in {delay:.2f}s after {type(exc).__name__}: {exc}"))
+    def _log_retry(
+        self, method: str, route: str, exc: BaseException, attempt: int, delay: float
+    ) -> None:
+        logger.warning(
+            mask(f"{method} {self.host}{route}: retry {attempt} in {delay:.2f}s after {exc}"),
+            extra={
+                "action": "http_retry",
+                "method": method,
+                "route": route,
+                "attempt": attempt,
+                "delay": delay,
+                "error": type(exc).__name__,
+            },
+        )
 
     def _report(self, method: str, outcome: _Outcome) -> None:
         record = RequestRecord(

@@ -294,3 +294,42 @@ async def test_stack_status_shows_shared_breakers_buckets_and_cache() -> None:
     assert any(n.startswith("https://status.example.test bearer:") for n in names)
     assert all("ntn_status" not in n for n in names)
     assert status.cache.entries >= 0
+
+
+async def test_retries_are_logged_with_an_action_and_no_secret(
+    clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    _, handler = script(httpx.Response(503, text="token=ntn_leaky_secret_1234567890"), ok())
+    client = make(clock, handler)
+    with caplog.at_level("WARNING", logger="syncbridge.http"):
+        await client.request("GET", "/v1/x", params={"api_key": "query-secret-value-1"})
+    (record,) = [r for r in caplog.records if getattr(r, "action", None) == "http_retry"]
+    assert record.route == "/v1/x"
+    assert record.error == "ServerStatusError"
+    text = caplog.text
+    assert "ntn_leaky_secret_1234567890" not in text
+    assert "query-secret-value-1" not in text
+
+
+async def test_cancelled_request_is_reported_as_an_error(clock) -> None:
+    metrics = InMemoryMetrics()
+
+    async def never(request: httpx.Request) -> httpx.Response:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    client = HttpClient(
+        BASE,
+        transport=httpx.MockTransport(never),
+        bucket=TokenBucket(10, 10, clock=clock, sleep=clock.sleep),
+        breaker=CircuitBreaker(BASE, clock=clock),
+        metrics=metrics,
+        clock=clock,
+    )
+    task = asyncio.create_task(client.request("GET", "/v1/hang"))
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert metrics.records[-1].error == "CancelledError"
+    assert client.breaker.snapshot().window_calls == 0
