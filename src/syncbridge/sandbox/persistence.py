@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from syncbridge.sandbox.ws_base import WorkspaceBase
+from syncbridge.sandbox.ws_base import TABLES, WorkspaceBase
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sandbox_objects (
@@ -68,44 +68,17 @@ class SqliteStore:
             self._conn.close()
 
 
-def _table(ws: WorkspaceBase, kind: str) -> dict[str, Any] | None:
-    tables: dict[str, dict[str, Any]] = {
-        "user": ws.users,
-        "database": ws.databases,
-        "data_source": ws.data_sources,
-        "page": ws.pages,
-        "block": ws.blocks,
-        "comment": ws.comments,
-        "children": ws.children,
-        "counter": ws.counters,
-    }
-    return tables.get(kind)
-
-
 def flush(ws: WorkspaceBase, store: SqliteStore) -> None:
     """Write the workspace's dirty documents (the caller holds the workspace lock)."""
     dirty, ws.dirty = ws.dirty, set()
     clear = ("reset", "") in dirty
     if clear:  # after a reset, write everything that exists now
-        dirty = {
-            (k, i)
-            for k in (
-                "user",
-                "database",
-                "data_source",
-                "page",
-                "block",
-                "comment",
-                "children",
-                "counter",
-            )
-            for i in (_table(ws, k) or {})
-        }
+        dirty = {(kind, i) for kind in TABLES for i in ws.table(kind)}
     upserts, deletes = [], []
     for kind, object_id in dirty:
-        table = _table(ws, kind)
-        if table is None:
+        if kind not in TABLES:
             continue
+        table = ws.table(kind)
         if object_id in table:
             upserts.append((kind, object_id, json.dumps(table[object_id], ensure_ascii=False)))
         else:
@@ -118,19 +91,11 @@ def load(ws: WorkspaceBase, store: SqliteStore) -> bool:
     rows = store.rows()
     if not rows:
         return False
-    with ws.lock:
-        ws.reset()
-        for kind, object_id, doc in rows:
-            table = _table(ws, kind)
-            if table is not None:
-                table[object_id] = doc
-        for ds_id in ws.data_sources:
-            ws.rows[ds_id] = {}
-        for page in sorted(ws.pages.values(), key=lambda p: p["created_time"]):
-            if page["parent"]["type"] == "data_source_id":
-                ws.rows[page["parent"]["data_source_id"]][page["id"]] = page
-        ws.dirty = set()
-        ws.revision += 1
+    state: dict[str, dict[str, Any]] = {kind: {} for kind in TABLES}
+    for kind, object_id, doc in rows:
+        if kind in state:
+            state[kind][object_id] = doc
+    ws.import_state(state, dirty=False)
     return True
 
 

@@ -37,6 +37,7 @@ BOT_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "syncbridge-sandbox/bot"))
 BOT_NAME = "syncbridge-sandbox"
 WORKSPACE_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "syncbridge-sandbox/workspace"))
 _CACHE_SIZE = 8
+TABLES = ("user", "database", "data_source", "page", "block", "comment", "children", "counter")
 
 
 def locked(method: Callable[P, R]) -> Callable[P, R]:
@@ -301,6 +302,44 @@ class WorkspaceBase:
             if value.get("type") == "title":
                 return blocks.plain_text(value.get("title") or [])
         return ""
+
+    def table(self, kind: str) -> dict[str, Any]:
+        """The live table of one kind of document (see ``TABLES``)."""
+        tables: dict[str, dict[str, Any]] = {
+            "user": self.users,
+            "database": self.databases,
+            "data_source": self.data_sources,
+            "page": self.pages,
+            "block": self.blocks,
+            "comment": self.comments,
+            "children": self.children,
+            "counter": self.counters,
+        }
+        return tables[kind]
+
+    @locked
+    def export_state(self) -> dict[str, dict[str, Any]]:
+        """Every table by kind (live objects: copy before changing or keeping them)."""
+        return {kind: self.table(kind) for kind in TABLES}
+
+    @locked
+    def import_state(self, state: dict[str, dict[str, Any]], *, dirty: bool) -> None:
+        """Replace everything with ``state`` (as ``export_state`` gives); no events are sent.
+
+        Args:
+            state: Tables by kind; taken over, not copied.
+            dirty: Mark everything for the next ``flush`` (False when it came from the store).
+        """
+        self.reset()
+        for kind in TABLES:
+            self.table(kind).update(state.get(kind, {}))
+        for ds_id in self.data_sources:
+            self.rows[ds_id] = {}
+        for page in sorted(self.pages.values(), key=lambda p: p["created_time"]):
+            if page["parent"]["type"] == "data_source_id":
+                self.rows[page["parent"]["data_source_id"]][page["id"]] = page
+        self.dirty = {("reset", "")} if dirty else set()
+        self._changed()
 
     def set_flush_hook(self, hook: Callable[[WorkspaceBase], None]) -> None:
         """Have ``flush()`` call ``hook`` (the persistence store) with the workspace."""
