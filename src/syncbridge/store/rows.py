@@ -19,13 +19,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
-from sqlalchemy.dialects import mysql, postgresql, sqlite
 
 from syncbridge.notion import codec
 from syncbridge.store.mirror import Col, Mirror
 from syncbridge.store.models import utcnow
-
-_CHUNK = 500  # ids per IN (...) list: well inside every dialect's parameter limit
+from syncbridge.store.upsert import CHUNK, upsert
 
 
 @dataclass(frozen=True)
@@ -92,23 +90,7 @@ def upsert_rows(conn: Connection, mirror: Mirror, rows: Sequence[dict[str, Any]]
 
     All rows must have the same keys (``page_row`` gives that). Returns the number of rows sent.
     """
-    if not rows:
-        return 0
-    keys = list(rows[0])
-    table = mirror.table
-    update = [k for k in keys if k != Col.PAGE_ID]
-    name = conn.dialect.name
-    if name in ("mysql", "mariadb"):
-        my = mysql.insert(table)
-        stmt: Any = my.on_duplicate_key_update({k: my.inserted[k] for k in update})
-    else:
-        ins = (postgresql if name == "postgresql" else sqlite).insert(table)
-        stmt = ins.on_conflict_do_update(
-            index_elements=[Col.PAGE_ID], set_={k: ins.excluded[k] for k in update}
-        )
-    for start in range(0, len(rows), _CHUNK):
-        conn.execute(stmt, list(rows[start : start + _CHUNK]))
-    return len(rows)
+    return upsert(conn, mirror.table, rows, key=[Col.PAGE_ID])
 
 
 def stored_versions(
@@ -118,8 +100,8 @@ def stored_versions(
     t = mirror.table.c
     found: dict[str, StoredVersion] = {}
     ids = list(page_ids)
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
         query = sa.select(t[Col.PAGE_ID], t[Col.LAST_EDITED_TIME], t[Col.HASH], t[Col.DELETED])
         for row in conn.execute(query.where(t[Col.PAGE_ID].in_(chunk))):
             found[row[0]] = StoredVersion(row[1], row[2], bool(row[3]))
@@ -134,8 +116,8 @@ def tombstone(
     when = at or utcnow()
     count = 0
     ids = list(page_ids)
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
         result = conn.execute(
             sa.update(mirror.table)
             .where(t[Col.PAGE_ID].in_(chunk), t[Col.DELETED] == sa.false())
