@@ -24,12 +24,12 @@ import httpx
 
 from syncbridge.sandbox.clock import Clock, iso
 from syncbridge.sandbox.config import SandboxConfig
+from syncbridge.sandbox.ws_base import BOT_ID, WORKSPACE_ID
 
 log = logging.getLogger(__name__)
 
-WORKSPACE_ID = "5a9b5e1c-6f0d-4c3a-9d0b-5a4d1e2f3a4b"
-INTEGRATION_ID = "1f0e2d3c-4b5a-4968-8776-6a5b4c3d2e1f"
-SUBSCRIPTION_ID = "9e8d7c6b-5a49-4382-9176-0f1e2d3c4b5a"
+INTEGRATION_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "syncbridge-sandbox/integration"))
+SUBSCRIPTION_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "syncbridge-sandbox/subscription"))
 EVENT_TYPES = (
     "page.created",
     "page.properties_updated",
@@ -144,11 +144,11 @@ class WebhookSender:
             "id": str(uuid.uuid4()),
             "timestamp": iso(self.clock.now()),
             "workspace_id": WORKSPACE_ID,
-            "workspace_name": "syncbridge sandbox",
+            "workspace_name": "Sandbox",
             "subscription_id": SUBSCRIPTION_ID,
             "integration_id": INTEGRATION_ID,
             "type": event_type,
-            "authors": authors or [{"id": INTEGRATION_ID, "type": "bot"}],
+            "authors": authors or [{"id": BOT_ID, "type": "bot"}],
             "attempt_number": 1,
             "api_version": self.api_version,
             "entity": dict(entity),
