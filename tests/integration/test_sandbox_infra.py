@@ -265,6 +265,7 @@ def test_webhook_events_for_api_writes(sandbox_factory: Any, receiver: _Receiver
     ds = server.sample_ids["tasks_data_source"]
     with client(server) as c:
         page = c.post("/v1/pages", json=new_task(ds, "hooked")).json()
+        me = c.get("/v1/users/me").json()
     assert server.app.state.webhooks.wait_idle()
     deadline = time.monotonic() + 10
     while not receiver.events and time.monotonic() < deadline:
@@ -273,3 +274,5 @@ def test_webhook_events_for_api_writes(sandbox_factory: Any, receiver: _Receiver
     assert all(verify(body, sig, "whsec") for body, sig in receiver.events)
     created = [e for e in events if e["type"] == "page.created"]
     assert [e["entity"] for e in created] == [{"id": page["id"], "type": "page"}]
+    assert created[0]["authors"] == [{"id": me["id"], "type": "bot"}]
+    assert created[0]["workspace_id"] == me["bot"]["workspace_id"]
