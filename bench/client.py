@@ -214,9 +214,8 @@ class Driver:
     async def retrieve(self, page_id: str) -> None:
         raise NotImplementedError
 
-    async def scan(self, ds: str) -> list[dict[str, Any]]:
-        """Every row, following cursors; an error ends the scan (rows so far are kept)."""
-        rows: list[dict[str, Any]] = []
+    async def scan(self, ds: str, rows: list[dict[str, Any]]) -> None:
+        """Every row into ``rows``, following cursors; an error ends the scan."""
         cursor = None
         while True:
             body: dict[str, Any] = {"page_size": 100}
@@ -226,7 +225,7 @@ class Driver:
             rows.extend(answer["results"])
             cursor = answer.get("next_cursor")
             if not answer.get("has_more") or not cursor:
-                return rows
+                return
 
     async def close(self) -> None:
         """Release connections."""
@@ -258,12 +257,9 @@ class Ours(Driver):
     async def query(self, ds: str, **body: Any) -> dict[str, Any]:
         return await self.client.data_sources.query(ds, **body)
 
-    async def scan(self, ds: str) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = []
-        with contextlib.suppress(Exception):
-            async for row in self.client.scan_data_source(ds):
-                rows.append(row)
-        return rows
+    async def scan(self, ds: str, rows: list[dict[str, Any]]) -> None:
+        async for row in self.client.scan_data_source(ds):
+            rows.append(row)
 
     async def update(self, page_id: str, props: dict[str, Any]) -> None:
         await self.client.pages.update(page_id, properties=props)
@@ -298,12 +294,6 @@ class Official(Driver):
 
     async def query(self, ds: str, **body: Any) -> dict[str, Any]:
         return await self.client.data_sources.query(data_source_id=ds, **body)  # type: ignore[no-any-return]
-
-    async def scan(self, ds: str) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = []
-        with contextlib.suppress(Exception):
-            rows = await super().scan(ds)
-        return rows
 
     async def update(self, page_id: str, props: dict[str, Any]) -> None:
         await self.client.pages.update(page_id=page_id, properties=props)
@@ -358,7 +348,11 @@ async def faulty_workload(
     since = log_position(base)
     started = time.perf_counter()
     try:
-        rows = await driver.scan(dataset.data_source_id)
+        rows: list[dict[str, Any]] = []
+        try:
+            await driver.scan(dataset.data_source_id, rows)
+        except Exception as exc:
+            result.errors[type(exc).__name__] += 1
         seen = {row["id"]: values_of(row) for row in rows}
         for pid, values in dataset.expected.items():
             if pid not in seen:

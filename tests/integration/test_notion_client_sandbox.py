@@ -181,7 +181,7 @@ def test_sync_facade_against_the_sandbox(sandbox: Any) -> None:
     with SyncNotionClient(TOKEN, base_url=sandbox.base_url, rate_limit=None) as notion:
         assert notion.users.me()["type"] == "bot"
         found = notion.search(filter={"property": "object", "value": "data_source"})
-        ds = found["results"][0]["id"]
+        ds = next(d["id"] for d in found["results"] if d["title"][0]["plain_text"] == "Tasks")
         rows = list(notion.scan_data_source(ds))
         assert rows
         assert len(rows) == len({r["id"] for r in rows})
