@@ -276,3 +276,10 @@ def test_webhook_events_for_api_writes(sandbox_factory: Any, receiver: _Receiver
     assert [e["entity"] for e in created] == [{"id": page["id"], "type": "page"}]
     assert created[0]["authors"] == [{"id": me["id"], "type": "bot"}]
     assert created[0]["workspace_id"] == me["bot"]["workspace_id"]
+
+
+def test_admin_docs_are_public_but_admin_routes_are_not(sandbox: Any) -> None:
+    docs = httpx.get(f"{sandbox.base_url}/_sandbox/docs")
+    assert docs.status_code == 200
+    assert "/_sandbox/openapi.json" in docs.text
+    assert httpx.get(f"{sandbox.base_url}/_sandbox/faults").status_code == 401

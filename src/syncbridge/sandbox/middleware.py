@@ -3,7 +3,8 @@
 Order for each request: request id -> bearer token (401) -> ``Notion-Version`` on ``/v1`` (400)
 -> rate limit on ``/v1`` (429 + ``Retry-After``) -> fault injection on ``/v1`` -> the app. Every
 answer, errors included, carries ``x-notion-request-id``; every request is logged (not
-``GET /_sandbox/requests`` itself). Paths outside these two prefixes (``/demo``) pass untouched.
+``GET /_sandbox/requests`` itself). Paths outside these two prefixes (``/demo``) and the admin
+docs (``/_sandbox/docs``, ``/_sandbox/openapi.json``) pass untouched.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ MISSING_VERSION = (
 )
 _PREFIXES = ("/v1", "/_sandbox")
 _RID_HEADER = b"x-notion-request-id"
+# The admin API's own docs are readable without a token (a browser cannot send one).
+_PUBLIC = frozenset({"/_sandbox/docs", "/_sandbox/docs/oauth2-redirect", "/_sandbox/openapi.json"})
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ def build_infra(config: SandboxConfig, clock: Clock | None = None) -> SandboxInf
 
 
 def _ours(path: str) -> bool:
+    if path in _PUBLIC:
+        return False
     return any(path == p or path.startswith(p + "/") for p in _PREFIXES)
 
 
