@@ -123,7 +123,13 @@ class Puller:
         except _Stopped as exc:
             status, error = "aborted", str(exc)
         except Exception as exc:  # recorded in the run's result; the caller decides what next
-            log.exception("pull of %s failed", self.notion_id, extra={"action": "pull.failed"})
+            log.error(
+                "pull of %s failed: %s",
+                self.notion_id,
+                exc,
+                exc_info=log.isEnabledFor(logging.DEBUG),
+                extra={"action": "pull.failed"},
+            )
             status, error = "failed", f"{type(exc).__name__}: {exc}"
         return PullResult(
             data_source_id=self.ds_id,
