@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -109,6 +110,7 @@ class SandboxMiddleware:
     def __init__(self, app: ASGIApp, *, infra: SandboxInfra) -> None:
         self.app = app
         self.infra = infra
+        _quiet_resets()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not _ours(scope["path"]):
@@ -248,6 +250,22 @@ class SandboxMiddleware:
             retry_after=outcome.retry_after,
             fault=outcome.fault,
         )
+
+
+class _DropResetNoise(logging.Filter):
+    """uvicorn logs every unfinished answer as an error; for ``reset`` faults that is the point."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != "ASGI callable returned without completing response."
+
+
+_RESET_FILTER = _DropResetNoise()
+
+
+def _quiet_resets() -> None:
+    logger = logging.getLogger("uvicorn.error")
+    if _RESET_FILTER not in logger.filters:
+        logger.addFilter(_RESET_FILTER)
 
 
 def _error(status: int, code: str, message: str, request_id: str) -> dict[str, Any]:
