@@ -190,6 +190,7 @@ def test_to_columns_then_from_columns_gives_the_value_back(prop_type: str) -> No
     def check(value: Any) -> None:
         columns = to_columns(schema(prop_type), value)
         assert set(columns) == {c.suffix for c in columns_for(schema(prop_type))}
+        assert all(type(v) in (str, int, float, bool, type(None)) for v in columns.values())
         back = from_columns(schema(prop_type), columns)
         assert back == value
         # JSON-safe, so the sync engine can keep column values as a row's merge base

@@ -145,7 +145,9 @@ def columns_for(prop_schema: dict[str, Any]) -> list[ColumnSpec]:
 def to_columns(prop_schema: dict[str, Any], value: Any) -> dict[str, Any]:
     """A decoded Python value → ``{suffix: SQL value}`` for every column of ``columns_for``."""
     prop = _prop(prop_schema, "schema entry")
-    return CODECS.get(prop.type, RAW).to_columns(prop, value)
+    columns = CODECS.get(prop.type, RAW).to_columns(prop, value)
+    # Plain str, not RichText/UserId: database drivers adapt by exact type.
+    return {k: str(v) if isinstance(v, str) else v for k, v in columns.items()}
 
 
 def from_columns(prop_schema: dict[str, Any], columns: dict[str, Any]) -> Any:
