@@ -122,7 +122,8 @@ def join_property_items(prop_type: str, items: list[dict[str, Any]]) -> dict[str
     relation values one element per item (the list's ``property_item.type`` names the type);
     the joined value is what ``decode`` takes, complete past the 25 a page object carries.
     """
-    prop = Prop(str(items[0].get("id", "?")) if items else "?", prop_type)
+    first = items[0] if items and isinstance(items[0], dict) else {}
+    prop = Prop(str(first.get("id", "?")), prop_type)
     if prop_type not in LIST_ITEM_TYPES:
         raise prop.error("only title, rich_text, people and relation come as property item lists")
     for item in items:
