@@ -46,10 +46,19 @@ from syncbridge.http.errors import (
     StatusError,
     TransportError,
 )
-from syncbridge.http.masking import MaskingFilter, install_filter, mask
+from syncbridge.http.masking import (
+    MaskingFilter,
+    install_filter,
+    install_record_factory,
+    mask,
+)
 from syncbridge.http.metrics import InMemoryMetrics, MetricsHook, RequestRecord
 from syncbridge.http.ratelimit import Lane, TokenBucket
 from syncbridge.http.retry import RetryPolicy
+
+# Secrets never reach a syncbridge.* log line, whatever logging setup the application has.
+install_filter()
+install_record_factory()
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -96,6 +105,7 @@ __all__ = [
     "close_clients",
     "get_client",
     "install_filter",
+    "install_record_factory",
     "map_httpx_error",
     "mask",
 ]

@@ -9,7 +9,8 @@
   even a token of an unknown shape never reaches a log.
 
 :class:`MaskingFilter` applies ``mask`` to every record; :func:`install_filter` puts it on the
-``syncbridge`` logger and its handlers.
+``syncbridge`` logger and its handlers; :func:`install_record_factory` (done when
+``syncbridge.http`` is imported) masks every ``syncbridge.*`` record as it is created.
 """
 
 from __future__ import annotations
@@ -90,6 +91,34 @@ class MaskingFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = mask(record.stack_info)
         return True
+
+
+_factory_installed = False
+
+
+def install_record_factory(prefix: str = "syncbridge") -> None:
+    """Mask every log record of the ``prefix`` loggers when it is created (idempotent).
+
+    Unlike a filter, this reaches records of every child logger whatever handlers the
+    application configures, so no ``syncbridge.*`` log line can carry a secret. Records of other
+    loggers are untouched; the previous record factory is kept and called first.
+    """
+    global _factory_installed
+    with _lock:
+        if _factory_installed:
+            return
+        _factory_installed = True
+    previous = logging.getLogRecordFactory()
+    masking = MaskingFilter()
+    dotted = prefix + "."
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        if record.name == prefix or record.name.startswith(dotted):
+            masking.filter(record)
+        return record
+
+    logging.setLogRecordFactory(factory)
 
 
 def install_filter(logger: logging.Logger | None = None) -> MaskingFilter:

@@ -135,3 +135,16 @@ def test_install_filter_is_idempotent_and_reaches_handlers() -> None:
     finally:
         logger.removeHandler(handler)
         logger.removeFilter(first)
+
+
+def test_every_syncbridge_logger_is_masked_without_any_setup(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import syncbridge.http  # noqa: F401  (importing the stack installs the record factory)
+
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("syncbridge.deep.child.module").info("token ntn_%s", "B" * 24)
+        logging.getLogger("other_library").info("token ntn_%s", "C" * 24)
+    assert "B" * 24 not in caplog.text
+    assert "ntn_***" in caplog.text
+    assert "C" * 24 in caplog.text  # other loggers are left alone
