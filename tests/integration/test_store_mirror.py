@@ -110,7 +110,13 @@ def engine(store_url: str) -> Any:
 
 def test_every_recorded_schema_and_page_round_trips(engine: sa.Engine, recorded: Any) -> None:
     sources, pages = recorded
-    with_pages = [ds_id for ds_id in sources if pages.get(ds_id)]
+    # one data source per distinct set of property types: more of the same adds only time
+    by_types = {
+        frozenset(c["type"] for c in sources[ds_id]["properties"].values()): ds_id
+        for ds_id in sources
+        if pages.get(ds_id)
+    }
+    with_pages = sorted(by_types.values())
     types_seen: set[str] = set()
     values_checked = 0
     for n, ds_id in enumerate(with_pages):
