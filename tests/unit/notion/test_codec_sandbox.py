@@ -16,7 +16,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from syncbridge.notion.codec import DateValue, FileValue, decode, encode
+from syncbridge.notion.codec import (
+    DateValue,
+    FileValue,
+    decode,
+    encode,
+    from_columns,
+    is_writable,
+    to_columns,
+)
 
 SCHEMA: dict[str, dict[str, Any]] = {
     "Name": {"title": {}},
@@ -143,3 +151,23 @@ def test_long_text_and_clearing_through_the_sandbox(notion: httpx.Client) -> Non
     assert {name: decode(again[name]) for name in cleared} == {
         name: (False if name == "Done" else None) for name in cleared
     }
+
+
+def test_sample_pages_decode_and_write_back_unchanged(notion: httpx.Client) -> None:
+    query = {"filter": {"property": "object", "value": "data_source"}}
+    sources = _ok(notion.post("/v1/search", json=query))
+    types_seen: set[str] = set()
+    for source in sources["results"]:
+        schema = source["properties"]
+        pages = _ok(notion.post(f"/v1/data_sources/{source['id']}/query", json={"page_size": 3}))
+        for page in pages["results"]:
+            before = {name: decode(value, name=name) for name, value in page["properties"].items()}
+            for name, value in before.items():
+                assert from_columns(schema[name], to_columns(schema[name], value)) == value
+            writable = {n: v for n, v in before.items() if is_writable(schema[n]["type"])}
+            body = {name: encode(schema[name], value) for name, value in writable.items()}
+            _ok(notion.patch(f"/v1/pages/{page['id']}", json={"properties": body}))
+            after = _ok(notion.get(f"/v1/pages/{page['id']}"))["properties"]
+            assert {name: decode(after[name]) for name in writable} == writable
+            types_seen |= {value["type"] for value in page["properties"].values()}
+    assert {"title", "date", "people", "select", "number"} <= types_seen
