@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from _http_fakes import FakeClock
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from syncbridge.http.ratelimit import Lane, TokenBucket
 
@@ -128,3 +131,53 @@ async def test_bucket_refills_only_up_to_burst(clock) -> None:
 def test_bad_settings_are_rejected(rate: float, burst: int) -> None:
     with pytest.raises(ValueError, match="TokenBucket"):
         TokenBucket(rate, burst)
+
+
+arrivals = st.lists(
+    st.tuples(st.floats(0, 3, allow_nan=False), st.sampled_from(list(Lane))),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rate=st.sampled_from([1.0, 2.0, 3.0, 10.0]), burst=st.integers(1, 4), plan=arrivals)
+def test_bucket_properties_under_random_arrivals(
+    rate: float, burst: int, plan: list[tuple[float, Lane]]
+) -> None:
+    """Rate bound, lane priority and per-lane FIFO hold for any arrival pattern."""
+
+    async def run() -> list[tuple[float, float, int, int]]:
+        clock = FakeClock(start=0.0)
+        driver = asyncio.create_task(clock.drive())
+        b = TokenBucket(rate, burst, clock=clock, sleep=clock.sleep)
+        grants: list[tuple[float, float, int, int]] = []
+
+        async def arrive(i: int, at: float, lane: Lane) -> None:
+            await clock.sleep(at)
+            arrived = clock()
+            await b.acquire(lane)
+            grants.append((arrived, clock(), int(lane), i))
+
+        await asyncio.gather(*(arrive(i, at, lane) for i, (at, lane) in enumerate(plan)))
+        driver.cancel()
+        await asyncio.gather(driver, return_exceptions=True)
+        return grants
+
+    grants = asyncio.run(run())
+    assert len(grants) == len(plan)
+    times = sorted(g[1] for g in grants)
+    eps = 1e-6
+    for i in range(len(times)):
+        for j in range(i, len(times)):
+            assert j - i + 1 <= burst + rate * (times[j] - times[i]) + eps
+    for a_arr, a_got, a_lane, _ in grants:
+        for _, b_got, b_lane, _ in grants:
+            waiting_before = a_arr < b_got - eps
+            if waiting_before and a_lane < b_lane:
+                assert a_got <= b_got + eps, "a higher lane waited while a lower lane was served"
+    by_lane_fifo = [(g[2], g[0], g[1]) for g in grants]
+    for lane, arr, got in by_lane_fifo:
+        for lane2, arr2, got2 in by_lane_fifo:
+            if lane == lane2 and arr < arr2 - eps:
+                assert got <= got2 + eps
