@@ -497,93 +497,95 @@ def _ratio(ours: float, theirs: float) -> str:
     return f"{ours / theirs:.2f}×"
 
 
-def table(title: str, rows: list[tuple[str, float | str, float | str]]) -> str:
-    """A plain text table: metric, official, ours, ours/official."""
-    lines = [title, f"{'metric':<28}{'notion-client':>16}{'syncbridge':>14}{'ratio':>10}"]
-    for name, theirs, ours in rows:
-        ratio = (
-            _ratio(float(ours), float(theirs))
-            if isinstance(ours, int | float) and isinstance(theirs, int | float)
-            else ""
-        )
-        fmt = lambda v: f"{v:.2f}" if isinstance(v, float) else str(v)  # noqa: E731
-        lines.append(f"{name:<28}{fmt(theirs):>16}{fmt(ours):>14}{ratio:>10}")
+Cell = float | int | str
+
+
+def table(columns: list[str], rows: list[tuple[str, list[Cell]]]) -> str:
+    """A plain text table; each column after the first also gets its ratio to the first."""
+    fmt = lambda v: f"{v:.2f}" if isinstance(v, float) else str(v)  # noqa: E731
+    head = f"{'metric':<27}" + "".join(f"{c:>22}" for c in columns)
+    head += "".join(f"{'ratio ' + str(k + 1):>10}" for k in range(1, len(columns)))
+    lines = [head]
+    for name, values in rows:
+        line = f"{name:<27}" + "".join(f"{fmt(v):>22}" for v in values)
+        base = values[0]
+        for value in values[1:]:
+            numeric = isinstance(value, int | float) and isinstance(base, int | float)
+            line += f"{_ratio(float(value), float(base)) if numeric else '':>10}"  # type: ignore[arg-type]
+        lines.append(line)
     return "\n".join(lines)
 
 
-def faulty_rows(
-    theirs: FaultyResult, ours: FaultyResult
-) -> list[tuple[str, float | str, float | str]]:
+def faulty_rows(results: list[FaultyResult]) -> list[tuple[str, list[Cell]]]:
     """Table rows for workload 1."""
     return [
-        ("completed (reads+updates)", theirs.completed, ours.completed),
-        ("rows read right", theirs.read_ok, ours.read_ok),
-        (
-            "rows wrong / missing",
-            f"{theirs.read_wrong}/{theirs.read_missing}",
-            f"{ours.read_wrong}/{ours.read_missing}",
-        ),
-        ("updates applied", theirs.updates_ok, ours.updates_ok),
-        (
-            "updates wrong / missing",
-            f"{theirs.updates_wrong}/{theirs.updates_missing}",
-            f"{ours.updates_wrong}/{ours.updates_missing}",
-        ),
-        ("writes applied twice", theirs.double_writes, ours.double_writes),
-        ("wall time (s)", theirs.wall, ours.wall),
-        ("requests", theirs.requests, ours.requests),
-        ("429 answers", theirs.rate_limited, ours.rate_limited),
-        ("Retry-After violations", theirs.retry_after_violations, ours.retry_after_violations),
-        ("errors raised", sum(theirs.errors.values()), sum(ours.errors.values())),
+        ("completed (reads+updates)", [r.completed for r in results]),
+        ("rows read right", [r.read_ok for r in results]),
+        ("rows wrong / missing", [f"{r.read_wrong}/{r.read_missing}" for r in results]),
+        ("updates applied", [r.updates_ok for r in results]),
+        ("updates wrong / missing", [f"{r.updates_wrong}/{r.updates_missing}" for r in results]),
+        ("writes applied twice", [r.double_writes for r in results]),
+        ("wall time (s)", [r.wall for r in results]),
+        ("requests", [r.requests for r in results]),
+        ("429 answers", [r.rate_limited for r in results]),
+        ("Retry-After violations", [r.retry_after_violations for r in results]),
+        ("errors raised", [sum(r.errors.values()) for r in results]),
     ]
 
 
+def rate_rows(results: list[RateResult]) -> list[tuple[str, list[Cell]]]:
+    """Table rows for workload 2."""
+    return [
+        ("operations completed", [r.operations for r in results]),
+        ("operations failed", [r.failed for r in results]),
+        ("requests sent", [r.requests for r in results]),
+        ("429 answers", [r.rate_limited for r in results]),
+        ("2xx per second", [r.achieved_rate for r in results]),
+        ("share of 3 req/s used", [r.utilisation(3.0) for r in results]),
+    ]
+
+
+def _driver(kind: str, base: str, args: argparse.Namespace) -> Driver:
+    if kind == "official":
+        return Official(base, max_retries=args.retries, retry_delay=0.5)
+    rate = 3.0 if kind == "ours" else 1000.0  # 1000/s: no budget, but a 429 still pauses all
+    return Ours(base, rate_limit=rate, max_retries=args.retries, retry_delay=0.5)
+
+
+COLUMNS = {
+    "official": "notion-client 3.1",
+    "ours": "syncbridge @3 req/s",
+    "ours-unbudgeted": "syncbridge no budget",
+}
+
+
 async def bench(args: argparse.Namespace) -> None:
-    """Run both workloads for both clients and print the tables."""
-    print(f"faulty workload: {args.pages} pages read, {args.updates} updates, faults {args.faults}")
-    results: dict[str, FaultyResult] = {}
-    for name in ("official", "ours"):
+    """Run both workloads for every client and print the tables."""
+    kinds = ["official", "ours", "ours-unbudgeted"]
+    print(
+        f"1) faulty workload: read {args.pages} pages (full scan), {args.updates} page updates "
+        f"(8 at a time), faults {args.faults}, retries {args.retries}, timeout {TIMEOUT:.0f} s"
+    )
+    results: list[FaultyResult] = []
+    for kind in kinds:
         with sandbox_process() as base:
             dataset = await seed(base, args.pages)
             updates = plan_updates(dataset, args.updates, salt=1000)
             set_faults(base, args.faults + ",seed=7")
-            driver: Driver = (
-                Official(base, max_retries=args.retries, retry_delay=0.5)
-                if name == "official"
-                else Ours(
-                    base, rate_limit=args.client_rate, max_retries=args.retries, retry_delay=0.5
-                )
-            )
-            results[name] = await faulty_workload(base, driver, dataset, updates)
-    print(table("", faulty_rows(results["official"], results["ours"])))
-    for name, res in results.items():
-        print(f"  {name} errors: {dict(res.errors) or 'none'}; exact: {res.exact}")
+            results.append(await faulty_workload(base, _driver(kind, base, args), dataset, updates))
+    print(table([COLUMNS[k] for k in kinds], faulty_rows(results)))
+    for kind, res in zip(kinds, results, strict=True):
+        print(f"  {COLUMNS[kind]}: errors {dict(res.errors) or 'none'}; exact: {res.exact}")
 
-    print(f"\nrate budget: sandbox --rate-limit 3, mixed workload for {args.seconds:.0f} s")
-    rates: dict[str, RateResult] = {}
-    for name in ("official", "ours"):
+    print(f"\n2) rate budget: sandbox --rate-limit 3, mixed workload for {args.seconds:.0f} s")
+    rates: list[RateResult] = []
+    for kind in kinds[:2]:
         with sandbox_process(rate_limit=3) as base:
             dataset = await seed(base, 20, rate_limit=3.0)
-            driver = (
-                Official(base, max_retries=args.retries, retry_delay=0.5)
-                if name == "official"
-                else Ours(base, rate_limit=3.0, max_retries=args.retries, retry_delay=0.5)
+            rates.append(
+                await mixed_workload(base, _driver(kind, base, args), dataset, args.seconds)
             )
-            rates[name] = await mixed_workload(base, driver, dataset, args.seconds)
-    o, u = rates["official"], rates["ours"]
-    print(
-        table(
-            "",
-            [
-                ("operations completed", o.operations, u.operations),
-                ("operations failed", o.failed, u.failed),
-                ("requests sent", o.requests, u.requests),
-                ("429 answers", o.rate_limited, u.rate_limited),
-                ("2xx per second", o.achieved_rate, u.achieved_rate),
-                ("share of 3 req/s used", o.utilisation(3), u.utilisation(3)),
-            ],
-        )
-    )
+    print(table([COLUMNS[k] for k in kinds[:2]], rate_rows(rates)))
 
 
 def main() -> None:
@@ -597,7 +599,6 @@ def main() -> None:
     parser.add_argument("--faults", default=FAULTS)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--retries", type=int, default=6)
-    parser.add_argument("--client-rate", type=float, default=3.0, help="our client's req/s")
     asyncio.run(bench(parser.parse_args()))
 
 
