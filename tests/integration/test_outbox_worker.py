@@ -215,3 +215,16 @@ async def test_append_with_unknown_outcome_is_not_repeated(sqlite_url: str, sand
     assert "outcome unknown" in (dead.last_error or "")
     after = await client.blocks.children.list(page, page_size=100, cache=False)
     assert len(after["results"]) == len(before["results"]) + 1
+
+
+async def test_trash_whose_answer_was_lost_is_done(sqlite_url: str, sandbox: Any) -> None:
+    box = Outbox.open(sqlite_url, max_pending=1000, when_full="raise")
+    client = client_for(sandbox)
+    ds = await new_table(sandbox, client)
+    box.create_page(ds, {"Message": "bin me"}, key="bin")
+    box.trash_page("key:bin")
+    set_faults(sandbox, "methods=PATCH,next=500_after")  # trashed, but the answer is a 500
+    stats = await drain(box, client)
+    assert (stats.sent, stats.dead) == (2, 0)
+    page = await client.pages.retrieve(box.db.created("bin")[1], cache=False)
+    assert page["in_trash"] is True

@@ -213,13 +213,25 @@ class OutboxWorker:
             props = await self._encode(source, page_id, pl.unwrap(row.payload))
             await self.client.pages.update(page_id, properties=props, lane=PUSH)
         elif row.kind == "trash":
-            await self.client.pages.update(page_id, in_trash=True, lane=PUSH)
+            await self._trash(page_id)
         elif row.kind == "append":
             children = row.payload["children"]
             await self.client.blocks.children.append(page_id, children=children, lane=PUSH)
         else:
             raise WriteRejected(f"unknown write kind {row.kind!r}")
         return None
+
+    async def _trash(self, page_id: str) -> None:
+        try:
+            await self.client.pages.update(page_id, in_trash=True, lane=PUSH)
+        except StatusError as exc:
+            # Notion refuses to edit a trashed page (400): after a lost answer, that refusal
+            # means the earlier attempt worked.
+            if exc.status_code != 400:
+                raise
+            page = await self.client.pages.retrieve(page_id, lane=PUSH, cache=False)
+            if not (page.get("in_trash") or page.get("archived")):
+                raise
 
     async def _create(self, row: Row) -> str:
         assert row.data_source_id is not None
