@@ -11,6 +11,8 @@ Routes (``key`` names a counter, so a test can script "fail N times, then succee
     ANY  /flaky/{key}?fail=N&code=C&retry_after=S   C for the first N calls of key, then 200
     ANY  /reset/{key}?fail=N            drop the connection the first N calls, then 200
     ANY  /slow?seconds=S                answer after S seconds
+    POST /oauth/token                   OAuth2 client-credentials token endpoint
+    GET  /protected                     200 only with the newest issued bearer token
     POST /graphql                       a tiny GraphQL endpoint (see ``graphql``)
 """
 
@@ -35,6 +37,7 @@ class LoopbackServer:
         self.connections = 0
         self.calls: Counter[str] = Counter()
         self.requests: list[dict[str, Any]] = []
+        self.tokens: list[str] = []
         self._transports: dict[int, asyncio.Transport] = {}
         self.app = self._build_app()
         server = self
@@ -135,6 +138,25 @@ class LoopbackServer:
             self.calls[key] += 1
             await asyncio.sleep(seconds)
             return {"ok": True}
+
+        @app.post("/oauth/token")
+        async def token(request: Request) -> Response:
+            form = (await request.body()).decode()
+            if "grant_type=client_credentials" not in form:
+                return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
+            if not request.headers.get("authorization", "").startswith("Basic "):
+                return JSONResponse({"error": "invalid_client"}, status_code=401)
+            self.tokens.append(f"live-token-{len(self.tokens) + 1:04d}-abcdef")
+            return JSONResponse({"access_token": self.tokens[-1], "expires_in": 3600})
+
+        @app.get("/protected")
+        async def protected(request: Request) -> Response:
+            if (
+                not self.tokens
+                or request.headers.get("authorization") != f"Bearer {self.tokens[-1]}"
+            ):
+                return JSONResponse({"error": "unauthorized"}, status_code=401)
+            return JSONResponse({"ok": True})
 
         @app.post("/graphql")
         async def graphql(request: Request) -> dict[str, Any]:

@@ -10,10 +10,10 @@ import pytest
 from _http_server import LoopbackServer
 
 from syncbridge.http import errors
-from syncbridge.http.auth import ApiKeyAuth, BearerAuth
+from syncbridge.http.auth import ApiKeyAuth, BearerAuth, OAuth2ClientCredentials
 from syncbridge.http.breaker import CircuitBreaker
 from syncbridge.http.client import HttpClient, close_clients, get_client
-from syncbridge.http.config import ClientConfig, Timeouts
+from syncbridge.http.config import BreakerConfig, ClientConfig, Timeouts
 from syncbridge.http.metrics import InMemoryMetrics
 from syncbridge.http.ratelimit import TokenBucket
 from syncbridge.http.retry import RetryPolicy
@@ -186,3 +186,36 @@ async def test_errors_never_show_the_api_key_in_the_query(server: LoopbackServer
         await http.request("GET", "/status/404")
     assert "/status/404" in str(caught.value)
     assert "live-query-key-0987654321" not in str(caught.value)
+
+
+async def test_breaker_opens_on_a_failing_host_and_fails_fast(server: LoopbackServer) -> None:
+    rec = Recorder()
+    http = HttpClient(
+        server.base_url,
+        config=ClientConfig(rate=None, max_retries=0),
+        breaker=CircuitBreaker(server.base_url, BreakerConfig(failure_threshold=2), clock=rec),
+        clock=rec,
+    )
+    for _ in range(2):
+        with pytest.raises(errors.ServerStatusError):
+            await http.request("GET", "/flaky/breaker?fail=99&code=503")
+    with pytest.raises(errors.CircuitOpenError) as caught:
+        await http.request("GET", "/flaky/breaker?fail=99&code=503")
+    assert server.base_url in str(caught.value)
+    assert server.calls["breaker"] == 2  # the third call never reached the server
+    rec.now += 31  # cool-down over: one probe goes through and closes the circuit on success
+    server.calls["breaker"] = 1000
+    assert (await http.request("GET", "/flaky/breaker?fail=99&code=503")).status_code == 200
+    assert http.breaker.state == "closed"
+
+
+async def test_oauth2_client_credentials_over_the_same_pool(server: LoopbackServer) -> None:
+    auth = OAuth2ClientCredentials(
+        server.base_url + "/oauth/token", "client-live", "client-live-secret-123456"
+    )
+    http = client(server, Recorder(), auth=auth)
+    before = server.connections
+    for _ in range(3):
+        assert (await http.request("GET", "/protected")).json() == {"ok": True}
+    assert auth.fetches == 1
+    assert server.connections - before == 1  # token request and API calls share one connection
