@@ -8,10 +8,12 @@ in every log line and error message.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import time
-from collections.abc import Callable, Generator
+import weakref
+from collections.abc import AsyncGenerator, Callable, Generator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -34,6 +36,7 @@ __all__ = [
 ]
 
 Flow = Generator[httpx.Request, httpx.Response, None]
+AsyncFlow = AsyncGenerator[httpx.Request, httpx.Response]
 
 
 class AuthError(HTTPError):
@@ -178,6 +181,9 @@ class OAuth2ClientCredentials(Auth):
         self._clock = clock
         self._token: str | None = None
         self._expires = float("-inf")
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
         self.fetches = 0
 
     @property
@@ -227,6 +233,35 @@ class OAuth2ClientCredentials(Auth):
             self._store((yield self._token_request()))
             request.headers["Authorization"] = f"Bearer {self._token}"
             yield request
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncFlow:
+        """As :meth:`auth_flow`; concurrent requests of one event loop share one token fetch."""
+        refreshed = False
+        if not self._fresh():
+            async with self._loop_lock():
+                if not self._fresh():  # another task may have fetched it while we waited
+                    await self._astore((yield self._token_request()))
+                    refreshed = True
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        response = yield request
+        if response.status_code == 401 and not refreshed:
+            stale = self._token
+            async with self._loop_lock():
+                if self._token == stale:
+                    await self._astore((yield self._token_request()))
+            request.headers["Authorization"] = f"Bearer {self._token}"
+            yield request
+
+    async def _astore(self, response: httpx.Response) -> None:
+        await response.aread()
+        self._store(response)
+
+    def _loop_lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = self._locks[loop] = asyncio.Lock()
+        return lock
 
     def __repr__(self) -> str:
         return f"OAuth2ClientCredentials({self.token_url!r}, {self.client_id!r})"

@@ -227,3 +227,24 @@ async def test_key_pool_with_api_key_scheme() -> None:
     await send(pool, handler)
     await send(pool, handler)
     assert used == ["q-11111111", "q-22222222"]
+
+
+async def test_oauth2_concurrent_first_requests_share_one_token_fetch() -> None:
+    import asyncio
+
+    server, clock = TokenServer(), Clock()
+
+    async def slow_server(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/token":
+            await asyncio.sleep(0.01)  # the token endpoint takes a while; others pile up
+        return server(request)
+
+    auth = OAuth2ClientCredentials(
+        "https://auth.test/oauth/token", "c", "cs-concurrent-1", clock=clock
+    )
+    async with httpx.AsyncClient(transport=httpx.MockTransport(slow_server)) as client:
+        answers = await asyncio.gather(
+            *(client.get("https://api.test/v1/x", auth=auth) for _ in range(5))
+        )
+    assert [a.status_code for a in answers] == [200] * 5
+    assert auth.fetches == 1
