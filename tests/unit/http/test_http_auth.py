@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from urllib.parse import parse_qs
@@ -230,8 +231,6 @@ async def test_key_pool_with_api_key_scheme() -> None:
 
 
 async def test_oauth2_concurrent_first_requests_share_one_token_fetch() -> None:
-    import asyncio
-
     server, clock = TokenServer(), Clock()
 
     async def slow_server(request: httpx.Request) -> httpx.Response:
