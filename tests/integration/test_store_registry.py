@@ -180,3 +180,16 @@ async def test_update_and_register_from_config(sqlite_engine: sa.Engine, sandbox
     with pytest.raises(UnknownDatabaseError):
         update_database(engine, "nope", enabled=True)
     assert get_database(engine, first[0].id).sync_interval == 60
+
+
+async def test_legacy_api_version_registers_the_database_as_its_own_source(
+    sqlite_engine: sa.Engine, sandbox: Any
+) -> None:
+    tasks = sandbox.sample_ids["tasks_database"]
+    client = NotionClient(TOKEN, base_url=sandbox.base_url, version="2022-06-28", rate_limit=None)
+    async with client:
+        db = await register_database(sqlite_engine, client, tasks, database_type="tasks")
+    (source,) = db.data_sources
+    assert source.notion_data_source_id == tasks  # 2022-06-28 has no data source ids
+    assert source.properties > 5
+    assert source.roles["due"] == "Due"
