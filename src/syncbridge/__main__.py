@@ -1,0 +1,5 @@
+"""``python -m syncbridge`` runs the CLI (the same as the ``syncbridge`` command)."""
+
+from syncbridge.cli import main
+
+main()
