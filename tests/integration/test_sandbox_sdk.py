@@ -360,3 +360,51 @@ def test_rollups_follow_related_pages(sdk: Client, root: str) -> None:
     sdk.pages.update(page_id=b["id"], properties={"Price": {"number": 10}})
     again = sdk.pages.retrieve(page_id=order["id"])["properties"]["Total"]["rollup"]
     assert again["number"] == 12
+
+
+def test_media_tables_columns_and_links(sdk: Client, root: str) -> None:
+    image = {"image": {"external": {"url": "https://example.com/a.png"}, "caption": text("cap")}}
+    table = {
+        "table": {
+            "table_width": 2,
+            "has_column_header": True,
+            "children": [{"table_row": {"cells": [text("a"), text("b")]}}],
+        }
+    }
+    columns = {
+        "column_list": {
+            "children": [
+                {"column": {"children": [{"paragraph": {"rich_text": text("left")}}]}},
+                {"column": {"children": [{"paragraph": {"rich_text": text("right")}}]}},
+            ]
+        }
+    }
+    extras = [
+        image,
+        {"file": {"external": {"url": "https://example.com/robots.txt"}}},
+        {"embed": {"url": "https://example.com"}},
+        {"bookmark": {"url": "https://example.com"}},
+        {"equation": {"expression": "e=mc^2"}},
+        {"table_of_contents": {}},
+        {"breadcrumb": {}},
+        {"link_to_page": {"page_id": root}},
+        {"synced_block": {"synced_from": None}},
+        table,
+        columns,
+    ]
+    added = sdk.blocks.children.append(block_id=root, children=extras)["results"]
+    assert [b["type"] for b in added] == [next(iter(e)) for e in extras]
+    assert added[0]["image"]["external"]["url"] == "https://example.com/a.png"
+    assert added[1]["file"]["name"] == "robots.txt"
+    rows = sdk.blocks.children.list(block_id=added[9]["id"])["results"]
+    assert plain(rows[0]["table_row"]["cells"][1]) == "b"
+    cols = sdk.blocks.children.list(block_id=added[10]["id"])["results"]
+    left = sdk.blocks.children.list(block_id=cols[0]["id"])["results"]
+    assert plain(left[0]["paragraph"]["rich_text"]) == "left"
+    with pytest.raises(APIResponseError) as bad:
+        sdk.blocks.children.append(block_id=root, children=[{"table": {"table_width": 0}}])
+    assert bad.value.code == APIErrorCode.ValidationError
+    icon = sdk.pages.update(
+        page_id=root, icon={"type": "icon", "icon": {"name": "snake", "color": "purple"}}
+    )
+    assert icon["icon"] == {"type": "icon", "icon": {"name": "snake", "color": "purple"}}

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from syncbridge.sandbox.block_kinds import BUILDERS
 from syncbridge.sandbox.errors import ValidationError
+from syncbridge.sandbox.ids import require_id
 from syncbridge.sandbox.rich_text import normalize_rich_text
 
 TEXT_BLOCKS = (
@@ -25,9 +27,9 @@ TEXT_BLOCKS = (
 )
 # Created by the workspace when a page or database is created under a page, never appended.
 CONTAINER_BLOCKS = ("child_page", "child_database")
-APPENDABLE = (*TEXT_BLOCKS, "divider", "equation", "bookmark")
+APPENDABLE = (*TEXT_BLOCKS, *BUILDERS)
 MAX_CHILDREN = 100
-MAX_DEPTH = 2  # nesting levels in one append, as Notion allows
+MAX_DEPTH = 2  # nesting levels in one append, as Notion allows (columns do not count)
 
 CODE_LANGUAGES = frozenset(
     [
@@ -137,20 +139,9 @@ def content(
     if not isinstance(raw, dict):
         raise ValidationError(f"body failed validation: {path} should be an object.")
     base = dict(current) if current is not None else _defaults(kind)
-    if kind == "divider":
-        return {}
-    if kind == "equation":
-        return {
-            "expression": _string(
-                raw.get("expression", base.get("expression")), f"{path}.expression", 1000
-            )
-        }
-    if kind == "bookmark":
-        url = _string(raw.get("url", base.get("url")), f"{path}.url", 2000)
-        caption = normalize_rich_text(
-            raw.get("caption", base.get("caption", [])), path=f"{path}.caption"
-        )
-        return {"caption": caption, "url": url}
+    if kind in BUILDERS:
+        body = {k: v for k, v in raw.items() if k not in ("children", "type")}
+        return BUILDERS[kind](kind, body, base, path)
     for key, value in raw.items():
         base[key] = _field(kind, key, value, path)
     return base
@@ -203,12 +194,41 @@ def _defaults(kind: str) -> dict[str, Any]:
 def _icon(value: Any, where: str) -> dict[str, Any] | None:
     if value is None:
         return None
-    if isinstance(value, dict) and isinstance(value.get("emoji"), str):
+    if not isinstance(value, dict):
+        raise ValidationError(f"body failed validation: {where} should be an object or null.")
+    if isinstance(value.get("emoji"), str):
         return {"type": "emoji", "emoji": value["emoji"]}
-    if isinstance(value, dict) and isinstance(value.get("external"), dict):
-        url = _string(value["external"].get("url"), f"{where}.external.url", 2000)
-        return {"type": "external", "external": {"url": url}}
-    raise ValidationError(f"body failed validation: {where} should be an emoji or external icon.")
+    for kind in ("external", "file"):
+        if isinstance(value.get(kind), dict):
+            link = _string(value[kind].get("url"), f"{where}.{kind}.url", 2000)
+            return {
+                "type": kind,
+                kind: {"url": link, **({"expiry_time": None} if kind == "file" else {})},
+            }
+    if isinstance(value.get("file_upload"), dict):
+        fid = require_id(value["file_upload"].get("id"), f"body.{where}.file_upload.id")
+        return {
+            "type": "file",
+            "file": {"url": f"https://files.sandbox.invalid/{fid}", "expiry_time": None},
+        }
+    if isinstance(value.get("custom_emoji"), dict):
+        ref = value["custom_emoji"]
+        cid = require_id(ref.get("id"), f"body.{where}.custom_emoji.id")
+        name = ref.get("name") if isinstance(ref.get("name"), str) else "custom"
+        link = (
+            ref.get("url")
+            if isinstance(ref.get("url"), str)
+            else f"https://files.sandbox.invalid/{cid}"
+        )
+        return {"type": "custom_emoji", "custom_emoji": {"id": cid, "name": name, "url": link}}
+    if isinstance(value.get("icon"), dict):
+        name = _string(value["icon"].get("name"), f"{where}.icon.name", 100)
+        color = value["icon"].get("color", "gray")
+        return {"type": "icon", "icon": {"name": name, "color": color}}
+    raise ValidationError(
+        f"body failed validation: {where} should be an emoji, external, file_upload, "
+        "custom_emoji or icon object."
+    )
 
 
 def _string(value: Any, where: str, limit: int) -> str:

@@ -35,6 +35,7 @@ R = TypeVar("R")
 QUERY_RESULT_LIMIT = 10_000
 BOT_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "syncbridge-sandbox/bot"))
 BOT_NAME = "syncbridge-sandbox"
+OWNER_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "syncbridge-sandbox/owner"))
 WORKSPACE_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "syncbridge-sandbox/workspace"))
 _CACHE_SIZE = 8
 TABLES = ("user", "database", "data_source", "page", "block", "comment", "children", "counter")
@@ -86,7 +87,7 @@ class WorkspaceBase:
 
     @locked
     def reset(self) -> None:
-        """Forget everything except the integration's bot user."""
+        """Forget everything except the workspace owner and the integration's bot user."""
         self.users: dict[str, JSON] = {}
         self.databases: dict[str, JSON] = {}
         self.data_sources: dict[str, JSON] = {}
@@ -101,6 +102,15 @@ class WorkspaceBase:
         )
         # (page id, version) -> (the stored page object, its JSON); identity marks staleness
         self._page_json: dict[tuple[str, str], tuple[JSON, bytes]] = {}
+        # A real workspace always has a human owner besides the integration's bot.
+        self.users[OWNER_ID] = {
+            "object": "user",
+            "id": OWNER_ID,
+            "name": "Sandbox Owner",
+            "avatar_url": None,
+            "type": "person",
+            "person": {"email": "owner@sandbox.invalid", "email_verified": True},
+        }
         self.users[BOT_ID] = self._bot()
         self.dirty = {("reset", "")}
         self._changed()
@@ -189,7 +199,7 @@ class WorkspaceBase:
             "name": name,
             "avatar_url": avatar_url,
             "type": "person",
-            "person": {"email": email} if email else {},
+            "person": {"email": email, "email_verified": True} if email else {},
         }
         self.users[uid] = user
         self._changed("user", uid)
@@ -216,7 +226,8 @@ class WorkspaceBase:
     @locked
     def list_users(self, start_cursor: str | None = None, page_size: Any = None) -> JSON:
         """All users, paginated."""
-        ids = list(self.users)
+        # people first, then bots, as Notion lists them
+        ids = sorted(self.users, key=lambda uid: self.users[uid]["type"] != "person")
         size = paging.page_size(page_size, where="query.page_size")
         start, end, nxt = paging.window(ids, start_cursor, size, where="query.start_cursor")
         return paging.envelope([self.users[i] for i in ids[start:end]], nxt, "user")

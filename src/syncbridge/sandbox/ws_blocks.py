@@ -270,10 +270,11 @@ def parse_children(raw: Any, where: str, *, depth: int) -> list[_NewBlock]:
         content.pop("children", None)
         children: list[_NewBlock] = []
         if nested:
-            if depth >= blocks.MAX_DEPTH:
+            if depth >= blocks.MAX_DEPTH and kind not in ("column_list", "column"):
                 raise body_error(
                     f"{path}.{kind}.children", "exceeds the 2 levels of nesting allowed."
                 )
-            children = parse_children(nested, f"{path}.{kind}.children", depth=depth + 1)
+            deeper = depth if kind == "column" else depth + 1
+            children = parse_children(nested, f"{path}.{kind}.children", depth=deeper)
         out.append(_NewBlock(kind, content, children))
     return out
