@@ -408,3 +408,30 @@ def test_media_tables_columns_and_links(sdk: Client, root: str) -> None:
         page_id=root, icon={"type": "icon", "icon": {"name": "snake", "color": "purple"}}
     )
     assert icon["icon"] == {"type": "icon", "icon": {"name": "snake", "color": "purple"}}
+
+
+def test_property_item_pages_through_a_long_relation(sdk: Client, root: str) -> None:
+    targets = make_data_source(sdk, root, {"Name": {"title": {}}})
+    holder = make_data_source(
+        sdk,
+        root,
+        {
+            "Name": {"title": {}},
+            "Links": {"relation": {"data_source_id": targets, "single_property": {}}},
+        },
+    )
+    ids = [row(sdk, targets, f"t{n}")["id"] for n in range(30)]
+    page = row(sdk, holder, "h", Links={"relation": [{"id": i} for i in ids]})
+    prop_id = sdk.data_sources.retrieve(data_source_id=holder)["properties"]["Links"]["id"]
+    seen: list[str] = []
+    cursor = None
+    while True:
+        kwargs: dict[str, Any] = {"page_size": 10}
+        if cursor:
+            kwargs["start_cursor"] = cursor
+        item = sdk.pages.properties.retrieve(page_id=page["id"], property_id=prop_id, **kwargs)
+        seen += [r["relation"]["id"] for r in item["results"]]
+        if not item["has_more"]:
+            break
+        cursor = item["next_cursor"]
+    assert seen == ids
