@@ -84,8 +84,10 @@ class Outbox:
             store_url: ``sqlite:///FILE``, ``postgresql://…`` or ``mysql://…``.
             max_pending: default settings' ``outbox_max_pending``.
             when_full: default settings' ``outbox_when_full``.
-            fsync: SQLite only: fsync every commit (survives power loss, ~ms per write)
-                instead of the default, which survives a crash of the process.
+            fsync: wait for the store's disk flush on every write (survives power loss and OS
+                crashes; costs a disk flush, ~ms). The default survives a crash of this
+                process: SQLite ``synchronous=NORMAL``, PostgreSQL ``synchronous_commit=off``.
+                MySQL follows the server's ``innodb_flush_log_at_trx_commit``.
             create_tables: bring the store's schema up to date when the outbox table is missing.
             **kwargs: passed to the constructor (``clock``, ``sleep``, ``refresh_interval``).
         """
