@@ -10,6 +10,7 @@ from typing import Any
 from syncbridge.sandbox.block_kinds import BUILDERS
 from syncbridge.sandbox.errors import ValidationError
 from syncbridge.sandbox.ids import require_id
+from syncbridge.sandbox.props_context import PropertyContext
 from syncbridge.sandbox.rich_text import normalize_rich_text
 
 TEXT_BLOCKS = (
@@ -132,7 +133,12 @@ def block_type(item: Any, where: str) -> str:
 
 
 def content(
-    kind: str, raw: Any, where: str, *, current: dict[str, Any] | None = None
+    kind: str,
+    raw: Any,
+    where: str,
+    *,
+    current: dict[str, Any] | None = None,
+    ctx: PropertyContext | None = None,
 ) -> dict[str, Any]:
     """Validated response-shape content of a ``kind`` block; ``current`` merges an update."""
     path = f"{where}.{kind}"
@@ -143,14 +149,14 @@ def content(
         body = {k: v for k, v in raw.items() if k not in ("children", "type")}
         return BUILDERS[kind](kind, body, base, path)
     for key, value in raw.items():
-        base[key] = _field(kind, key, value, path)
+        base[key] = _field(kind, key, value, path, ctx)
     return base
 
 
-def _field(kind: str, key: str, value: Any, path: str) -> Any:
+def _field(kind: str, key: str, value: Any, path: str, ctx: PropertyContext | None) -> Any:
     where = f"{path}.{key}"
     if key in ("rich_text", "caption"):
-        return normalize_rich_text(value, path=where)
+        return normalize_rich_text(value, path=where, ctx=ctx)
     if key == "color":
         return _string(value, where, 100)
     if (key == "checked" and kind == "to_do") or (

@@ -107,7 +107,9 @@ class Workspace(DatabaseOps):
     @locked
     def create_comment(self, body: JSON, version: str = versions.DEFAULT) -> JSON:
         """``POST /v1/comments``: on a page (new discussion) or in a discussion."""
-        rich = props.normalize_rich_text(body.get("rich_text"), path="body.rich_text")
+        rich = props.normalize_rich_text(
+            body.get("rich_text"), path="body.rich_text", ctx=self._ctx("")
+        )
         if not rich:
             raise body_error("body.rich_text", "should not be empty.")
         if "discussion_id" in body:

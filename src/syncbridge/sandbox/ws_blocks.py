@@ -8,6 +8,7 @@ from typing import Any
 from syncbridge.sandbox import blocks, paging, versions
 from syncbridge.sandbox.errors import ValidationError
 from syncbridge.sandbox.ids import new_id, require_id
+from syncbridge.sandbox.props_context import PropertyContext
 from syncbridge.sandbox.ws_base import JSON, body_error, locked, not_found
 from syncbridge.sandbox.ws_relations import RelationOps
 
@@ -116,7 +117,7 @@ class BlockOps(RelationOps):
         if view["type"] == "child_database":
             raise ValidationError(f"Block {bid} is a database and cannot hold blocks.")
         after = self._insert_after(bid, body, version)
-        tree = parse_children(body.get("children"), "body.children", depth=1)
+        tree = parse_children(body.get("children"), "body.children", depth=1, ctx=self._ctx(""))
         created = self._insert(bid, tree, after)
         self._touch_page(bid, created)
         return paging.envelope(
@@ -231,7 +232,9 @@ class BlockOps(RelationOps):
             raise archived_error()
         new = dict(block)
         if kind in body:
-            new[kind] = blocks.content(kind, body[kind], "body", current=block[kind])
+            new[kind] = blocks.content(
+                kind, body[kind], "body", current=block[kind], ctx=self._ctx("")
+            )
             new[kind].pop("children", None)
         if trash is not None:
             new["in_trash"] = new["archived"] = trash
@@ -252,7 +255,9 @@ class BlockOps(RelationOps):
         return self.update_block(block_id, {key: True}, version)
 
 
-def parse_children(raw: Any, where: str, *, depth: int) -> list[_NewBlock]:
+def parse_children(
+    raw: Any, where: str, *, depth: int, ctx: PropertyContext | None = None
+) -> list[_NewBlock]:
     """Validate a ``children`` array completely before anything is stored."""
     if not isinstance(raw, list):
         raise body_error(where, "should be an array.")
@@ -266,7 +271,7 @@ def parse_children(raw: Any, where: str, *, depth: int) -> list[_NewBlock]:
         kind = blocks.block_type(item, path)
         body = item[kind]
         nested = item.get("children", body.get("children") if isinstance(body, dict) else None)
-        content = blocks.content(kind, body, path)
+        content = blocks.content(kind, body, path, ctx=ctx)
         content.pop("children", None)
         children: list[_NewBlock] = []
         if nested:
@@ -275,6 +280,6 @@ def parse_children(raw: Any, where: str, *, depth: int) -> list[_NewBlock]:
                     f"{path}.{kind}.children", "exceeds the 2 levels of nesting allowed."
                 )
             deeper = depth if kind == "column" else depth + 1
-            children = parse_children(nested, f"{path}.{kind}.children", depth=deeper)
+            children = parse_children(nested, f"{path}.{kind}.children", depth=deeper, ctx=ctx)
         out.append(_NewBlock(kind, content, children))
     return out

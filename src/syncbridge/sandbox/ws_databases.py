@@ -253,8 +253,8 @@ class DatabaseOps(PageOps):
         self.data_sources[ds["id"]] = new
         self._changed("data_source", ds["id"])
         if changes:
-            self._migrate_rows(new, changes)
-            self._link_dual_relations(ds["id"])
+            self._migrate_rows(ds["id"])
+            self._link_dual_relations(ds["id"], old)
             new = self.data_sources[ds["id"]]
             self._emit(
                 "data_source.schema_updated",
@@ -263,16 +263,6 @@ class DatabaseOps(PageOps):
                 {"parent": new["parent"], "updated_properties": changes},
             )
         return new
-
-    def _migrate_rows(self, ds: JSON, changes: list[JSON]) -> None:
-        """Re-key rows after a schema change: keep values whose property kept its type."""
-        schema = ds["properties"]
-        ctx = self._ctx(ds["id"])
-        for page in list(self.rows[ds["id"]].values()):
-            by_id = {v["id"]: v for v in page["properties"].values()}
-            values = {n: by_id[p["id"]] for n, p in schema.items() if p["id"] in by_id}
-            values = props.recompute(schema, values, page=page, ctx=ctx)
-            self._store_page({**page, "properties": values})
 
     # ---- queries ---------------------------------------------------------------------------
 

@@ -104,7 +104,7 @@ class PageOps(BlockOps):
         values = props.new_page_properties(schema, request_props, ctx=ctx)
         schema = self._grow_options(ds_id, schema, values)
         tree = (
-            parse_children(body["children"], "body.children", depth=1)
+            parse_children(body["children"], "body.children", depth=1, ctx=ctx)
             if body.get("children")
             else []
         )
