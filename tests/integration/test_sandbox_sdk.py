@@ -435,3 +435,11 @@ def test_property_item_pages_through_a_long_relation(sdk: Client, root: str) -> 
             break
         cursor = item["next_cursor"]
     assert seen == ids
+
+
+def test_changing_a_property_type_converts_values(sdk: Client, root: str) -> None:
+    ds = make_data_source(sdk, root, {"Name": {"title": {}}, "Amount": {"rich_text": {}}})
+    page = row(sdk, ds, "x", Amount={"rich_text": text("42")})
+    updated = sdk.data_sources.update(data_source_id=ds, properties={"Amount": {"number": {}}})
+    assert updated["properties"]["Amount"]["type"] == "number"
+    assert sdk.pages.retrieve(page_id=page["id"])["properties"]["Amount"]["number"] == 42
