@@ -5,6 +5,7 @@ Pure functions on plain dicts; the block tree itself lives in the workspace.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from syncbridge.sandbox.block_kinds import BUILDERS
@@ -197,6 +198,9 @@ def _defaults(kind: str) -> dict[str, Any]:
     return base
 
 
+_NATIVE_ICON = re.compile(r"^https://www\.notion\.so/icons/([a-z0-9-]+)_([a-z]+)\.svg$")
+
+
 def _icon(value: Any, where: str) -> dict[str, Any] | None:
     if value is None:
         return None
@@ -207,6 +211,9 @@ def _icon(value: Any, where: str) -> dict[str, Any] | None:
     for kind in ("external", "file"):
         if isinstance(value.get(kind), dict):
             link = _string(value[kind].get("url"), f"{where}.{kind}.url", 2000)
+            native = _NATIVE_ICON.match(link)
+            if native:  # Notion turns links to its own icon set into native icons
+                return {"type": "icon", "icon": {"name": native[1], "color": native[2]}}
             return {
                 "type": kind,
                 kind: {"url": link, **({"expiry_time": None} if kind == "file" else {})},
