@@ -182,6 +182,48 @@ def print_table(results: list[Result]) -> None:
         print(f"  {r.operation:<18} x{r.concurrency:<3} {other.rate / r.rate:5.2f}")
 
 
+async def middleware_overhead(calls: int) -> tuple[float, float]:
+    """µs per in-process ASGI call of a tiny /v1 route without and with SandboxMiddleware."""
+    from fastapi import FastAPI
+
+    from syncbridge.sandbox.config import SandboxConfig
+    from syncbridge.sandbox.middleware import SandboxMiddleware, build_infra
+
+    def app(wrapped: bool) -> FastAPI:
+        out = FastAPI()
+        if wrapped:
+            infra = build_infra(SandboxConfig(tokens=(TOKEN,), rate_limit=1e9))
+            out.add_middleware(SandboxMiddleware, infra=infra)
+
+        @out.get("/v1/ping")
+        async def ping() -> dict[str, str]:
+            return {"object": "ping"}
+
+        return out
+
+    headers = [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
+    scope = {"type": "http", "method": "GET", "path": "/v1/ping", "raw_path": b"/v1/ping",
+             "query_string": b"", "headers": headers, "http_version": "1.1", "scheme": "http",
+             "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 1), "root_path": ""}  # fmt: skip
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        pass
+
+    async def per_call(target: FastAPI) -> float:
+        for _ in range(200):
+            await target(dict(scope, state={}), receive, send)
+        started = time.perf_counter()
+        for _ in range(calls):
+            await target(dict(scope, state={}), receive, send)
+        return (time.perf_counter() - started) / calls * 1e6
+
+    plain, wrapped = app(False), app(True)
+    return await per_call(plain), await per_call(wrapped)
+
+
 async def main_async(args: argparse.Namespace) -> None:
     port = free_port()
     proc = start_sandbox(port)
@@ -198,6 +240,9 @@ async def main_async(args: argparse.Namespace) -> None:
         print_table(results)
         mean = statistics.fmean(r.rate for r in results if r.operation == "page retrieve")
         print(f"\nmean page-retrieve rate over all cases: {mean:.0f} req/s")
+        plain, wrapped = await middleware_overhead(2000 if args.quick else 10000)
+        print(f"middleware cost in process: {plain:.0f} µs/request without, {wrapped:.0f} µs "
+              f"with SandboxMiddleware (+{wrapped - plain:.0f} µs)")  # fmt: skip
     finally:
         proc.terminate()
         proc.wait(10)

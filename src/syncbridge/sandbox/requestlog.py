@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from collections import deque
@@ -10,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 
+@functools.lru_cache(maxsize=64)
 def token_id(token: str | None) -> str | None:
     """A stable, non-reversible name for a token ("tok_1a2b3c4d"); never the token itself."""
     if not token:

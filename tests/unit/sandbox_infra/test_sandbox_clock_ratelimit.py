@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from syncbridge.sandbox.clock import Clock, iso, parse_time
 from syncbridge.sandbox.ratelimit import RateLimiter, retry_after_header
@@ -34,6 +36,15 @@ def test_iso_formats_like_notion() -> None:
     assert parse_time("2025-01-02T03:04:05.678Z") == T0
     with pytest.raises(ValueError, match="not an ISO-8601 time"):
         parse_time("yesterday")
+
+
+@given(st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=-7)), None])))
+def test_iso_matches_strftime_for_any_time(dt: datetime) -> None:
+    ref = (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+    ms = f"{ref.microsecond // 1000:03d}Z"
+    assert iso(dt) == f"{ref.year:04d}" + ref.strftime("-%m-%dT%H:%M:%S.") + ms
+    assert iso(dt, minute=True) == f"{ref.year:04d}" + ref.strftime("-%m-%dT%H:%M:00.000Z")
+    assert parse_time(iso(dt)) == ref.replace(microsecond=ref.microsecond // 1000 * 1000)
 
 
 def test_running_clock_follows_source_plus_offset() -> None:
