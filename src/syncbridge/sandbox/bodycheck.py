@@ -46,6 +46,8 @@ def scope(path: str) -> str:
 
 def fail(path: str, problem: str, value: Any = ..., *, extra: str = "") -> NoReturn:
     """Raise ``<scope> failed validation: <path> <problem>, instead was `<value>`.``"""
+    if value is UNDEFINED:
+        problem = "should be defined"  # a missing key, whatever type was wanted
     instead = "" if value is ... else f", instead was `{show(value)}`"
     tail = f" {extra}" if extra else ""
     raise ValidationError(f"{scope(path)} failed validation: {path} {problem}{instead}.{tail}")

@@ -8,6 +8,7 @@ is folded into that offset and answered as ``null`` (recorded traffic). Comparis
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -94,8 +95,14 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def moment_of(text: str | None) -> Moment | None:
     """The comparison key of a stored ISO string, or None when absent or unparsable."""
-    if not text:
+    if not text or not isinstance(text, str):
         return None
+    return _moment_of(text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _moment_of(text: str) -> Moment | None:
+    # stored values repeat (timestamps share minutes, dates share days): parse each once
     parsed = parse(text)
     return None if parsed is None else moment(parsed)
 

@@ -10,9 +10,16 @@ from __future__ import annotations
 
 from syncbridge.sandbox.props_computed import property_item, python_value, recompute
 from syncbridge.sandbox.props_context import PropertyContext
+from syncbridge.sandbox.props_relations import (
+    apply_backlink,
+    dual_relation_edits,
+    related_data_sources,
+    sync_dual_relations,
+)
 from syncbridge.sandbox.props_schema import create_schema, find, update_schema
 from syncbridge.sandbox.props_values import (
     READ_ONLY,
+    convert_value,
     empty_value,
     new_page_properties,
     schema_with_new_options,
@@ -24,7 +31,10 @@ from syncbridge.sandbox.rich_text import normalize_rich_text
 __all__ = [
     "READ_ONLY",
     "PropertyContext",
+    "apply_backlink",
+    "convert_value",
     "create_schema",
+    "dual_relation_edits",
     "empty_value",
     "filter_pages",
     "find",
@@ -33,8 +43,10 @@ __all__ = [
     "property_item",
     "python_value",
     "recompute",
+    "related_data_sources",
     "schema_with_new_options",
     "sort_pages",
+    "sync_dual_relations",
     "update_page_properties",
     "update_schema",
 ]

@@ -173,7 +173,7 @@ def _kind(conf: JSON, path: str, *, required: bool) -> str | None:
     declared = conf.get("type")
     present = [k for k in conf if k in TYPES]
     if declared is not None:
-        if declared not in TYPES:
+        if not isinstance(declared, str) or declared not in TYPES:
             fail(f"{path}.type", "should be a valid property type", declared)
         if any(k != declared for k in present):
             fail(f"{path}.{present[0]}", "should be not present", conf[present[0]])
@@ -226,7 +226,7 @@ def configure(
     if kind == "number":
         only_keys(conf, {"format"}, path)
         fmt = conf.get("format", (old or {}).get("format", "number"))
-        if fmt not in NUMBER_FORMATS:
+        if not isinstance(fmt, str) or fmt not in NUMBER_FORMATS:
             fail(f"{path}.format", "should be a valid number format", fmt)
         return {"format": fmt}
     if kind in ("select", "multi_select"):
@@ -286,7 +286,7 @@ def options(raw: Any, path: str, old: list[JSON]) -> list[JSON]:
             fail(f"{where}.name", "should be unique among the options", name)
         seen.add(name)
         color = opt.get("color", prior["color"] if prior else "default")
-        if color not in COLORS:
+        if not isinstance(color, str) or color not in COLORS:
             fail(f"{where}.color", "should be a valid option color", color)
         desc = opt.get("description", prior.get("description") if prior else None)
         if desc is not None:
@@ -432,7 +432,7 @@ def _rollup(conf: JSON, path: str, ctx: PropertyContext, schema: dict[str, JSON]
     }
     only_keys(conf, keys, path)
     func = conf.get("function", UNDEFINED)
-    if func not in ROLLUP_FUNCTIONS:
+    if not isinstance(func, str) or func not in ROLLUP_FUNCTIONS:
         fail(f"{path}.function", "should be a valid rollup function", func)
     rel_name = _pick(schema, conf, "relation_property", path)
     relation = schema[rel_name]

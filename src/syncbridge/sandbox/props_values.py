@@ -24,11 +24,11 @@ from syncbridge.sandbox.bodycheck import (
     require_str,
     require_uuid,
 )
-from syncbridge.sandbox.datevalues import normalize_date, parse
+from syncbridge.sandbox.datevalues import normalize_date, parse, render
 from syncbridge.sandbox.errors import ValidationError
 from syncbridge.sandbox.props_context import JSON, PropertyContext
 from syncbridge.sandbox.props_schema import TYPES, find, option_name
-from syncbridge.sandbox.rich_text import normalize_rich_text
+from syncbridge.sandbox.rich_text import COLORS, normalize_rich_text, plain_text, text_item
 
 READ_ONLY = frozenset(
     [
@@ -183,6 +183,8 @@ def _choose(value: Any, path: str, prop: JSON, *, create: bool) -> JSON:
     if not create:
         fail(f"{path}.name", f"should be an existing {prop['type']} option", name)
     color = obj.get("color", "default")
+    if not isinstance(color, str) or color not in COLORS:
+        fail(f"{path}.color", "should be a valid option color", color)
     return {
         "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{prop['id']}/{name}")),
         "name": name,
@@ -367,3 +369,81 @@ def schema_with_new_options(schema: dict[str, JSON], values: JSON) -> dict[str, 
             ]
             changed[name] = {**prop, kind: {**prop[kind], "options": opts}}
     return {**schema, **changed} if changed else None
+
+
+_TEXTUAL = ("title", "rich_text", "url", "email", "phone_number")
+_CHOICES = ("select", "multi_select", "status")
+
+
+def convert_value(old: JSON | None, prop: JSON) -> JSON:
+    """A value kept across a property's type change: converted where sensible, else empty.
+
+    Text converts to and from numbers, URLs, e-mails, phone numbers and dates (when it parses);
+    choices convert among select, multi_select and status by option name; anything else clears.
+    """
+    target = prop["type"]
+    out = empty_value(prop)
+    if not old or not isinstance(old, dict) or old.get("type") not in _WRITERS:
+        return out
+    if old["type"] == target:
+        return {**old, "id": prop["id"]}
+    converted = _convert(old, prop)
+    if converted is not None:
+        out[target] = converted
+    return out
+
+
+def _convert(old: JSON, prop: JSON) -> Any:
+    source, target = old["type"], prop["type"]
+    inner = old.get(source)
+    if source in ("title", "rich_text") and target in ("title", "rich_text"):
+        return inner
+    text = _as_text(old)
+    if target in ("title", "rich_text"):
+        return [text_item(text)] if text else []
+    if target in ("url", "email", "phone_number"):
+        limit = limits.MAX_URL if target == "url" else limits.MAX_EMAIL
+        return text if text and len(text) <= limit else None
+    if target == "number":
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+        return int(number) if number.is_integer() and abs(number) < 1e15 else number
+    if target == "checkbox":
+        return text.strip().lower() in ("true", "yes", "1", "checked")
+    if target == "date":
+        parsed = parse(text.strip()) if text else None
+        return None if parsed is None else {"start": render(parsed), "end": None, "time_zone": None}
+    if target in _CHOICES:
+        names = (
+            [o["name"] for o in inner or []]
+            if source == "multi_select"
+            else [n for n in text.split(",") if n]
+        )
+        opts = {o["name"]: o for o in (prop.get(target) or {}).get("options") or []}
+        chosen = [_option_value(opts[n.strip()]) for n in names if n.strip() in opts]
+        return chosen if target == "multi_select" else (chosen[0] if chosen else None)
+    return None
+
+
+def _as_text(value: JSON) -> str:
+    kind = value["type"]
+    inner = value.get(kind)
+    if inner is None:
+        return ""
+    if kind in ("title", "rich_text"):
+        return plain_text(inner)
+    if kind in ("select", "status"):
+        return str(inner["name"])
+    if kind == "multi_select":
+        return ",".join(o["name"] for o in inner)
+    if kind == "date":
+        return str(inner["start"])
+    if kind == "number":
+        return str(int(inner)) if isinstance(inner, float) and inner.is_integer() else str(inner)
+    if kind == "checkbox":
+        return "true" if inner else "false"
+    if isinstance(inner, str):
+        return inner
+    return ""

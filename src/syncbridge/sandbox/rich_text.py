@@ -115,7 +115,7 @@ def _annotations(value: Any, path: str) -> dict[str, Any]:
             out[key] = require_bool(obj[key], f"{path}.{key}")
     if "color" in obj:
         color = obj["color"]
-        if color not in TEXT_COLORS:
+        if not isinstance(color, str) or color not in TEXT_COLORS:
             fail(f"{path}.color", "should be a valid color", color)
         out["color"] = color
     return out
