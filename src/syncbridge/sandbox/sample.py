@@ -9,7 +9,7 @@ starts with the same data; only created/edited times follow the sandbox clock.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -137,7 +137,7 @@ class _Builder:
         self.ids[f"{key}_data_source"] = db["data_sources"][0]["id"]
         return str(db["data_sources"][0]["id"])
 
-    def rows_of(self, key: str, make: Any) -> None:
+    def rows_of(self, key: str, make: Callable[[int], JSON]) -> None:
         ds = self.ids[f"{key}_data_source"]
         made = self.pages.setdefault(key, [])
         for i in range(self.rows.get(key, 0)):
