@@ -141,7 +141,14 @@ async def seed(base: str, pages: int, *, rate_limit: float | None = None) -> Dat
     client = NotionClient(TOKEN, base_url=base, rate_limit=rate_limit)
     try:
         found = await client.search(filter={"property": "object", "value": "page"}, page_size=1)
-        parent = found["results"][0]["id"]
+        if found["results"]:
+            parent = found["results"][0]["id"]
+        else:  # an --empty sandbox: make a top-level page to hold the database
+            root = await client.pages.create(
+                parent={"type": "workspace", "workspace": True},
+                properties={"title": {"title": [{"text": {"content": "bench"}}]}},
+            )
+            parent = root["id"]
         database = await client.databases.create(
             parent={"type": "page_id", "page_id": parent},
             title=[{"text": {"content": f"bench {time.time_ns()}"}}],
@@ -341,7 +348,13 @@ class FaultyResult:
 
 
 async def faulty_workload(
-    base: str, driver: Driver, dataset: Dataset, updates: dict[str, Values], *, concurrency: int = 8
+    base: str,
+    driver: Driver,
+    dataset: Dataset,
+    updates: dict[str, Values],
+    *,
+    concurrency: int = 8,
+    slack: float = 0.05,
 ) -> FaultyResult:
     """Scan every row, then send ``updates``; score against the final state (faults off)."""
     result = FaultyResult(driver.name)
@@ -384,7 +397,7 @@ async def faulty_workload(
             result.updates_missing += 1
         else:
             result.updates_wrong += 1
-    stats = log_stats(log_entries(base, since), token_id(TOKEN), dataset)
+    stats = log_stats(log_entries(base, since), token_id(TOKEN), slack=slack)
     result.requests, result.rate_limited = stats["requests"], stats["rate_limited"]
     result.retry_after_violations = stats["violations"]
     result.double_writes = stats["double_writes"]
@@ -395,14 +408,13 @@ def _when(entry: dict[str, Any]) -> float:
     return datetime.fromisoformat(entry["time"].replace("Z", "+00:00")).timestamp()
 
 
-def log_stats(
-    entries: list[dict[str, Any]], token: str, dataset: Dataset | None = None
-) -> dict[str, int]:
+def log_stats(entries: list[dict[str, Any]], token: str, *, slack: float = 0.05) -> dict[str, int]:
     """Requests, 429s, Retry-After violations and double-applied writes of one token.
 
     A violation is a request that arrived while a ``Retry-After`` sent to the same token was
-    still running — counted from 50 ms after the 429 left the server (requests already on the
-    wire when it was sent are not the client's fault) to 50 ms before the wait ended.
+    still running — counted from ``slack`` seconds after the 429 left the server (requests the
+    client had already dispatched before reading it are not a violation) to ``slack`` before the
+    wait ended.
     """
     mine = [e for e in entries if e["token"] == token and e["path"].startswith("/v1")]
     arrivals = sorted(_when(e) for e in mine)
@@ -410,7 +422,7 @@ def log_stats(
     for entry in mine:
         if entry["status"] == 429 and entry.get("retry_after"):
             sent = _when(entry) + entry["duration_ms"] / 1000
-            low, high = sent + 0.05, sent + entry["retry_after"] - 0.05
+            low, high = sent + slack, sent + entry["retry_after"] - slack
             violations += sum(1 for t in arrivals if low < t < high)
     applied = Counter(e["path"] for e in mine if e["method"] == "PATCH" and e["status"] == 200)
     return {

@@ -32,14 +32,17 @@ FAULTS = "429=0.2,500=0.05,503=0.05,timeout=0.02,reset=0.01,latency=2-20ms,seed=
 
 @pytest.mark.slow
 async def test_reads_and_updates_under_faults_end_exact(sandbox_factory: Any) -> None:
-    server = sandbox_factory(rate_limit=0)
+    server = sandbox_factory(rate_limit=0, empty=True)
     base = server.base_url
     dataset = await bench.seed(base, 300)
     updates = bench.plan_updates(dataset, 40, salt=500)
     bench.set_faults(base, FAULTS)
     driver = bench.Ours(base, rate_limit=20.0, max_retries=10, retry_delay=0.05, timeout=1.0)
 
-    result = await bench.faulty_workload(base, driver, dataset, updates)
+    # 250 ms of slack: on a loaded 2-core CI box the event loop may dispatch a request it had
+    # already cleared a moment before it reads the 429 (a client ignoring Retry-After would show
+    # every concurrent request inside the window instead).
+    result = await bench.faulty_workload(base, driver, dataset, updates, slack=0.25)
 
     assert result.read_ok == 300, result
     assert (result.read_wrong, result.read_missing) == (0, 0), result
@@ -55,7 +58,7 @@ async def test_reads_and_updates_under_faults_end_exact(sandbox_factory: Any) ->
 
 @pytest.mark.slow
 async def test_mixed_workload_at_the_servers_rate_gets_no_429(sandbox_factory: Any) -> None:
-    server = sandbox_factory(rate_limit=3)
+    server = sandbox_factory(rate_limit=3, empty=True)
     base = server.base_url
     dataset = await bench.seed(base, 6, rate_limit=3.0)
     driver = bench.Ours(base, rate_limit=3.0, max_retries=3, retry_delay=0.5)

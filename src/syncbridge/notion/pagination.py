@@ -176,6 +176,7 @@ async def scan_data_source(
         seen_at_boundary={resume.page_id} if resume else set(),
         last_id=resume.page_id if resume else None,
     )
+    restarts = 0
     while True:
         window_start = state.boundary
         delivered = 0
@@ -197,8 +198,11 @@ async def scan_data_source(
                     if outcome is not None:
                         await outcome
                 complete = status_complete
-        except _RestartWindow:
+        except _RestartWindow as exc:
             # Rows already delivered sit before the boundary or in its seen-set: none repeat.
+            restarts = restarts + 1 if delivered == 0 else 1
+            if restarts > MAX_CURSOR_RESTARTS:
+                raise InvalidCursorError.after_restarts(restarts - 1, exc.cause) from exc.cause
             log.warning(
                 "invalid start_cursor, re-querying from the last row", extra={"action": "restart"}
             )
@@ -219,6 +223,10 @@ async def scan_data_source(
 
 class _RestartWindow(Exception):
     """Notion rejected a cursor mid-window: start a new window at the last delivered row."""
+
+    def __init__(self, cause: ValidationError) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
 
 
 def _query_for(client: NotionClient, data_source_id: str) -> PageMethod:
@@ -248,7 +256,7 @@ async def _window_pages(
             response = await _call_page(query, body, cursor)
         except ValidationError as exc:
             if cursor is not None and is_invalid_cursor(exc):
-                raise _RestartWindow from exc
+                raise _RestartWindow(exc) from exc
             raise
         results = list(response.get("results") or [])
         returned += len(results)

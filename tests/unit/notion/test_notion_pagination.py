@@ -110,8 +110,13 @@ def test_full_scan_returns_every_row_once_past_the_cap(
 ) -> None:
     rows = make_rows(minutes)
     fake_remote.handler = QueryRemote(rows, cap=cap)
-    most_in_one_minute = max(Counter(minutes).values(), default=0)
-    if most_in_one_minute >= cap and len(rows) > cap:
+    per_minute = Counter(minutes)
+    # Stuck exactly when one minute fills a whole query and more rows follow from there on.
+    stuck = any(
+        count >= cap and sum(c for m, c in per_minute.items() if m >= minute) > cap
+        for minute, count in per_minute.items()
+    )
+    if stuck:
         with pytest.raises(NotionScanError, match="share created_time"):
             asyncio.run(collect(fake_remote, page_size=page_size))
         return
@@ -228,3 +233,16 @@ async def test_iterate_follows_cursors_in_the_query_string_for_gets(fake_remote:
         await close_clients()
     assert got == [u["id"] for u in users]
     assert [r.method for r in fake_remote.requests] == ["GET"] * 3
+
+
+async def test_scan_gives_up_when_every_cursor_is_rejected(fake_remote: Any) -> None:
+    rows = make_rows([0, 0, 0, 0, 0])
+
+    def handler(seen: Any) -> tuple[int, dict[str, str], dict[str, Any]]:
+        if (seen.body or {}).get("start_cursor"):
+            return 400, {}, _error("validation_error", "start_cursor is invalid")
+        return QueryRemote(rows)(seen)
+
+    fake_remote.handler = handler
+    with pytest.raises(InvalidCursorError, match="restarts"):
+        await collect(fake_remote, page_size=2)
