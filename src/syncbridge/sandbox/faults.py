@@ -8,6 +8,7 @@ JSON object (``{"429": 0.2, "latency": "20-200ms", "seed": 7}``). Keys:
 * ``latency=MIN-MAXms`` (or ``=Nms``): every ``/v1`` request waits a uniform time in that range.
 * ``seed=N``: the dice are seeded, so the same request sequence sees the same faults.
 * ``methods=POST+PATCH``: only requests with these methods get faults (default: all).
+* ``paths=/v1/pages+/v1/blocks``: only requests whose path starts with one of these (default: all).
 * ``next=KIND+KIND``: a script, the next matching requests get exactly these faults, in order,
   before the random rates apply (e.g. ``next=timeout_after`` makes the very next write time out
   after it was applied).
@@ -65,6 +66,7 @@ class FaultSpec:
     seed: int | None = None
     methods: tuple[str, ...] = ()
     script: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -79,6 +81,8 @@ class FaultSpec:
             parts.append(f"latency={_num(low)}-{_num(high)}ms")
         if self.methods:
             parts.append("methods=" + "+".join(self.methods))
+        if self.paths:
+            parts.append("paths=" + "+".join(self.paths))
         if self.script:
             parts.append("next=" + "+".join(self.script))
         if self.seed is not None:
@@ -92,6 +96,8 @@ class FaultSpec:
             out["latency"] = f"{_num(self.latency_ms[0])}-{_num(self.latency_ms[1])}ms"
         if self.methods:
             out["methods"] = list(self.methods)
+        if self.paths:
+            out["paths"] = list(self.paths)
         if self.script:
             out["next"] = list(self.script)
         if self.seed is not None:
@@ -147,6 +153,7 @@ def spec_from_mapping(items: Mapping[str, Any]) -> FaultSpec:
     latency = seed = None
     methods: tuple[str, ...] = ()
     script: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
     for key, value in items.items():
         if key == "latency":
             latency = _parse_latency(value)
@@ -154,17 +161,21 @@ def spec_from_mapping(items: Mapping[str, Any]) -> FaultSpec:
             seed = _parse_seed(value)
         elif key == "methods":
             methods = _parse_list(key, value, _METHODS, upper=True)
+        elif key == "paths":
+            paths = _parse_paths(value)
         elif key == "next":
             script = _parse_list(key, value, KINDS, upper=False)
         elif key in KINDS:
             rates[key] = _parse_rate(key, value)
         else:
-            known = ", ".join((*KINDS, "latency", "seed", "methods", "next"))
+            known = ", ".join((*KINDS, "latency", "seed", "methods", "paths", "next"))
             raise FaultSpecError(f"fault spec: unknown kind {key!r} (known: {known})")
     total = sum(rates.values())
     if total > 1 + 1e-9:
         raise FaultSpecError(f"fault spec: rates add up to {total:g}, more than 1")
-    return FaultSpec(rates=rates, latency_ms=latency, seed=seed, methods=methods, script=script)
+    return FaultSpec(
+        rates=rates, latency_ms=latency, seed=seed, methods=methods, script=script, paths=paths
+    )
 
 
 def _parse_rate(kind: str, value: Any) -> float:
@@ -203,6 +214,19 @@ def _parse_seed(value: Any) -> int:
         return int(str(value).strip())
     except ValueError:
         raise FaultSpecError(f"fault spec: seed must be an integer, got {value!r}") from None
+
+
+def _parse_paths(value: Any) -> tuple[str, ...]:
+    raw = value.split("+") if isinstance(value, str) else value
+    if not isinstance(raw, list | tuple) or not all(isinstance(p, str) for p in raw):
+        raise FaultSpecError("fault spec: paths must be a +-joined string or a list of strings")
+    out = tuple(p.strip() for p in raw)
+    bad = [p for p in out if not p.startswith("/") or "," in p or "=" in p]
+    if bad:
+        raise FaultSpecError(
+            f"fault spec: paths entry {bad[0]!r} must start with / (e.g. /v1/pages)"
+        )
+    return out
 
 
 def _parse_list(key: str, value: Any, allowed: tuple[str, ...], *, upper: bool) -> tuple[str, ...]:
@@ -274,11 +298,13 @@ class FaultInjector:
         with self._lock:
             return list(self._script)
 
-    def plan(self, method: str) -> FaultPlan:
-        """Draw the fault and delay for one ``/v1`` request with this HTTP method."""
+    def plan(self, method: str, path: str = "") -> FaultPlan:
+        """Draw the fault and delay for one ``/v1`` request (its HTTP method and path)."""
         with self._lock:
             spec = self._spec
             if spec.empty or (spec.methods and method.upper() not in spec.methods):
+                return FaultPlan(None)
+            if spec.paths and not path.startswith(spec.paths):
                 return FaultPlan(None)
             delay = 0.0
             if spec.latency_ms is not None:

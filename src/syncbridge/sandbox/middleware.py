@@ -168,7 +168,7 @@ class SandboxMiddleware:
             outcome.retry_after = int(retry_after_header(wait))
             await _answer(send, 429, error_body(429, rid), retry_after=outcome.retry_after)
             return
-        plan = self.infra.faults.plan(scope["method"])
+        plan = self.infra.faults.plan(scope["method"], scope["path"])
         if plan.delay:
             await asyncio.sleep(plan.delay)
         if plan.kind is None:

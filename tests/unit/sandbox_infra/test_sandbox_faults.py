@@ -85,15 +85,21 @@ rates = st.dictionaries(
     latency=st.one_of(st.none(), st.tuples(st.integers(1, 50), st.integers(50, 500))),
     seed=st.one_of(st.none(), st.integers(0, 10**6)),
     script=st.lists(st.sampled_from(KINDS), max_size=3),
+    paths=st.lists(st.sampled_from(["/v1/pages", "/v1/blocks", "/v1"]), max_size=2),
 )
 def test_text_form_round_trips(
-    rates: dict[str, float], latency: tuple[int, int] | None, seed: int | None, script: list[str]
+    rates: dict[str, float],
+    latency: tuple[int, int] | None,
+    seed: int | None,
+    script: list[str],
+    paths: list[str],
 ) -> None:
     spec = FaultSpec(
         rates=rates,
         latency_ms=None if latency is None else (float(latency[0]), float(latency[1])),
         seed=seed,
         script=tuple(script),
+        paths=tuple(paths),
     )
     assert parse_spec(spec.to_text()) == spec
     assert spec_from_json(spec.to_json()) == spec
@@ -135,6 +141,16 @@ def test_methods_limit_which_requests_get_faults() -> None:
     assert injector.plan("GET").kind is None
     assert injector.plan("post").kind == "500"
     assert injector.plan("PATCH").kind == "500"
+
+
+def test_paths_limit_which_requests_get_faults() -> None:
+    injector = FaultInjector("500=1,paths=/v1/pages+/v1/blocks")
+    assert injector.plan("POST", "/v1/data_sources/x/query").kind is None
+    assert injector.plan("POST", "/v1/pages").kind == "500"
+    assert injector.plan("PATCH", "/v1/blocks/x/children").kind == "500"
+    assert spec_from_json({"500": 1, "paths": ["/v1/pages"]}).paths == ("/v1/pages",)
+    with pytest.raises(FaultSpecError, match="paths entry 'v1' must start with /"):
+        parse_spec("paths=v1")
 
 
 def test_latency_is_within_range_and_seeded() -> None:
