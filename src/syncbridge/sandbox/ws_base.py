@@ -37,7 +37,8 @@ BOT_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "syncbridge-sandbox/bot"))
 BOT_NAME = "syncbridge-sandbox"
 OWNER_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "syncbridge-sandbox/owner"))
 WORKSPACE_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "syncbridge-sandbox/workspace"))
-_CACHE_SIZE = 8
+_ACTOR: JSON = {"object": "user", "id": BOT_ID}
+QUERY_CACHE_SIZE = 8  # distinct (filter, sorts) results kept per workspace
 TABLES = ("user", "database", "data_source", "page", "block", "comment", "children", "counter")
 
 
@@ -156,7 +157,9 @@ class WorkspaceBase:
         return self.clock.now().astimezone(UTC).isoformat(timespec="milliseconds")
 
     def _actor(self) -> JSON:
-        return {"object": "user", "id": BOT_ID}
+        # One shared object: stored values are never changed in place, and 100k pages
+        # each holding their own copy would cost memory for nothing.
+        return _ACTOR
 
     def _ctx(self, data_source_id: str) -> props.PropertyContext:
         ds = self.data_sources.get(data_source_id)

@@ -11,6 +11,7 @@ from syncbridge.sandbox.errors import ValidationError
 from syncbridge.sandbox.ids import compact, new_id, require_id
 from syncbridge.sandbox.ws_base import (
     JSON,
+    QUERY_CACHE_SIZE,
     QUERY_RESULT_LIMIT,
     body_error,
     locked,
@@ -358,7 +359,7 @@ class DatabaseOps(PageOps):
         ids = [p["id"] for p in pages]
         entry = (ids, {pid: n for n, pid in enumerate(ids)})
         self._query_cache[key] = entry
-        while len(self._query_cache) > 8:
+        while len(self._query_cache) > QUERY_CACHE_SIZE:
             self._query_cache.popitem(last=False)
         return entry
 
