@@ -7,6 +7,7 @@ JSON object (``{"429": 0.2, "latency": "20-200ms", "seed": 7}``). Keys:
   kinds add up to at most 1; one draw per request picks at most one fault.
 * ``latency=MIN-MAXms`` (or ``=Nms``): every ``/v1`` request waits a uniform time in that range.
 * ``seed=N``: the dice are seeded, so the same request sequence sees the same faults.
+* ``hold=Ns``: how long a ``timeout`` fault holds a request at most (default 30 s), then 504.
 * ``methods=POST+PATCH``: only requests with these methods get faults (default: all).
 * ``paths=/v1/pages+/v1/blocks``: only requests whose path starts with one of these (default: all).
 * ``next=KIND+KIND``: a script, the next matching requests get exactly these faults, in order,
@@ -67,6 +68,7 @@ class FaultSpec:
     methods: tuple[str, ...] = ()
     script: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
+    hold_s: float | None = None
 
     @property
     def empty(self) -> bool:
@@ -85,6 +87,8 @@ class FaultSpec:
             parts.append("paths=" + "+".join(self.paths))
         if self.script:
             parts.append("next=" + "+".join(self.script))
+        if self.hold_s is not None:
+            parts.append(f"hold={_num(self.hold_s)}s")
         if self.seed is not None:
             parts.append(f"seed={self.seed}")
         return ",".join(parts)
@@ -100,6 +104,8 @@ class FaultSpec:
             out["paths"] = list(self.paths)
         if self.script:
             out["next"] = list(self.script)
+        if self.hold_s is not None:
+            out["hold"] = f"{_num(self.hold_s)}s"
         if self.seed is not None:
             out["seed"] = self.seed
         return out
@@ -154,6 +160,7 @@ def spec_from_mapping(items: Mapping[str, Any]) -> FaultSpec:
     methods: tuple[str, ...] = ()
     script: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
+    hold = None
     for key, value in items.items():
         if key == "latency":
             latency = _parse_latency(value)
@@ -161,6 +168,8 @@ def spec_from_mapping(items: Mapping[str, Any]) -> FaultSpec:
             seed = _parse_seed(value)
         elif key == "methods":
             methods = _parse_list(key, value, _METHODS, upper=True)
+        elif key == "hold":
+            hold = _parse_hold(value)
         elif key == "paths":
             paths = _parse_paths(value)
         elif key == "next":
@@ -168,13 +177,19 @@ def spec_from_mapping(items: Mapping[str, Any]) -> FaultSpec:
         elif key in KINDS:
             rates[key] = _parse_rate(key, value)
         else:
-            known = ", ".join((*KINDS, "latency", "seed", "methods", "paths", "next"))
+            known = ", ".join((*KINDS, "latency", "seed", "hold", "methods", "paths", "next"))
             raise FaultSpecError(f"fault spec: unknown kind {key!r} (known: {known})")
     total = sum(rates.values())
     if total > 1 + 1e-9:
         raise FaultSpecError(f"fault spec: rates add up to {total:g}, more than 1")
     return FaultSpec(
-        rates=rates, latency_ms=latency, seed=seed, methods=methods, script=script, paths=paths
+        rates=rates,
+        latency_ms=latency,
+        seed=seed,
+        methods=methods,
+        script=script,
+        paths=paths,
+        hold_s=hold,
     )
 
 
@@ -214,6 +229,17 @@ def _parse_seed(value: Any) -> int:
         return int(str(value).strip())
     except ValueError:
         raise FaultSpecError(f"fault spec: seed must be an integer, got {value!r}") from None
+
+
+def _parse_hold(value: Any) -> float:
+    text = str(value).strip().removesuffix("s") if not isinstance(value, bool) else "x"
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise FaultSpecError(f"fault spec: hold must look like 5s, got {value!r}") from None
+    if not 0 < seconds <= 300:
+        raise FaultSpecError(f"fault spec: hold must be in (0, 300] seconds, got {value!r}")
+    return seconds
 
 
 def _parse_paths(value: Any) -> tuple[str, ...]:
@@ -266,17 +292,23 @@ class FaultInjector:
 
     Args:
         spec: The initial spec (SPEC text or a parsed ``FaultSpec``).
-        hold_seconds: How long a ``timeout`` fault holds a request at most before answering 504.
+        hold_seconds: How long a ``timeout`` fault holds a request at most before answering 504
+            (a spec's ``hold=`` overrides it while that spec is set).
     """
 
     def __init__(self, spec: FaultSpec | str = "", *, hold_seconds: float = 30.0) -> None:
-        self.hold_seconds = hold_seconds
+        self.default_hold = hold_seconds
         self._lock = threading.Lock()
         self._spec = FaultSpec()
         self._rng = random.Random()
         self._latency_rng = random.Random()
         self._script: deque[str] = deque()
         self.set(spec)
+
+    @property
+    def hold_seconds(self) -> float:
+        """How long a ``timeout`` fault holds a request before answering 504."""
+        return self._spec.hold_s if self._spec.hold_s is not None else self.default_hold
 
     @property
     def spec(self) -> FaultSpec:

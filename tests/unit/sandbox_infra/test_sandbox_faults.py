@@ -61,6 +61,8 @@ def test_empty_spec_turns_faults_off(empty: object) -> None:
         ("429=0.1,429=0.2", "'429' given twice"),
         ("methods=FETCH", "methods entry 'FETCH'"),
         ("next=boom", "next entry 'boom'"),
+        ("hold=forever", "hold must look like 5s"),
+        ("hold=0s", "hold must be in"),
     ],
 )
 def test_bad_specs_name_the_problem(text: str, names: str) -> None:
@@ -86,6 +88,7 @@ rates = st.dictionaries(
     seed=st.one_of(st.none(), st.integers(0, 10**6)),
     script=st.lists(st.sampled_from(KINDS), max_size=3),
     paths=st.lists(st.sampled_from(["/v1/pages", "/v1/blocks", "/v1"]), max_size=2),
+    hold=st.one_of(st.none(), st.sampled_from([0.5, 2.0, 30.0])),
 )
 def test_text_form_round_trips(
     rates: dict[str, float],
@@ -93,6 +96,7 @@ def test_text_form_round_trips(
     seed: int | None,
     script: list[str],
     paths: list[str],
+    hold: float | None,
 ) -> None:
     spec = FaultSpec(
         rates=rates,
@@ -100,6 +104,7 @@ def test_text_form_round_trips(
         seed=seed,
         script=tuple(script),
         paths=tuple(paths),
+        hold_s=hold,
     )
     assert parse_spec(spec.to_text()) == spec
     assert spec_from_json(spec.to_json()) == spec
@@ -141,6 +146,14 @@ def test_methods_limit_which_requests_get_faults() -> None:
     assert injector.plan("GET").kind is None
     assert injector.plan("post").kind == "500"
     assert injector.plan("PATCH").kind == "500"
+
+
+def test_hold_comes_from_the_spec_or_the_default() -> None:
+    injector = FaultInjector("timeout=1,hold=2.5s", hold_seconds=9)
+    assert injector.hold_seconds == 2.5
+    assert injector.spec.to_json()["hold"] == "2.5s"
+    injector.set("")
+    assert injector.hold_seconds == 9
 
 
 def test_paths_limit_which_requests_get_faults() -> None:

@@ -144,8 +144,7 @@ def test_timeout_holds_until_the_client_gives_up(
 
 
 def test_timeout_past_the_hold_cap_answers_504(infra_server: MakeServer) -> None:
-    server, infra, writes = infra_server(faults="next=timeout")
-    infra.faults.hold_seconds = 0.2
+    server, _, writes = infra_server(faults="next=timeout,hold=0.2s")
     r = httpx.post(f"{server.base_url}/v1/pages", headers=H, json={"name": "t"}, timeout=5)
     assert r.status_code == 504
     assert writes == []
