@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from syncbridge.store.mirror import Col, Mirror
 from syncbridge.store.models import Checkpoint, RowBase
+from syncbridge.store.types import UtcDateTime
 from syncbridge.store.upsert import CHUNK, upsert
 
 _BASES: sa.Table = RowBase.__table__  # type: ignore[assignment]
@@ -72,6 +73,7 @@ def unseen_live_ids(conn: Connection, mirror: Mirror, scan_id: str) -> list[str]
         )
         .where(
             t[Col.DELETED] == sa.false(),
+            _BASES.c.page_id.is_not(None),  # rows inserted locally, not yet in Notion, stay
             sa.or_(_BASES.c.seen_scan_id.is_(None), _BASES.c.seen_scan_id != scan_id),
         )
     )
@@ -91,3 +93,33 @@ def newest_edit(conn: Connection, mirror: Mirror) -> datetime | None:
     if isinstance(value, datetime):
         return value
     return None
+
+
+def record_progress(
+    conn: Connection,
+    data_source_id: int,
+    *,
+    cursor: datetime | None = None,
+    scan_point: tuple[datetime, str] | None = None,
+    scanned: int | None = None,
+) -> None:
+    """Move a checkpoint on, in the caller's transaction (the one that wrote the rows).
+
+    ``cursor`` only ever advances; ``scan_point`` is the (created_time, page id) of the last row
+    a full scan wrote, ``scanned`` how many rows the scan has seen so far.
+    """
+    table: sa.Table = Checkpoint.__table__  # type: ignore[assignment]
+    values: dict[str, Any] = {}
+    if cursor is not None:
+        new = sa.literal(cursor, UtcDateTime())
+        values["cursor"] = sa.case(
+            (sa.or_(table.c.cursor.is_(None), table.c.cursor < new), new), else_=table.c.cursor
+        )
+    if scan_point is not None:
+        values["scan_last_created_time"], values["scan_last_page_id"] = scan_point
+    if scanned is not None:
+        values["scan_pages"] = scanned
+    if values:
+        conn.execute(
+            sa.update(table).where(table.c.data_source_id == data_source_id).values(values)
+        )

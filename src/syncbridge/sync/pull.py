@@ -18,9 +18,11 @@ mirror does not know) or on every full pull, and evolve the table before rows ar
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,6 +40,8 @@ from syncbridge.store import rows, scan
 from syncbridge.store.evolution import evolve
 from syncbridge.store.mirror import Col, get_data_source, load_mirror
 from syncbridge.store.models import ScanState
+from syncbridge.store.triggers import ours
+from syncbridge.sync.pending import PendingEdits, settle_creates
 from syncbridge.sync.results import PullMode, PullResult, RequestCounter, RunOutcome
 
 log = logging.getLogger(__name__)
@@ -81,6 +85,29 @@ class _Tally:
     tombstoned: int = 0
 
 
+@dataclass(frozen=True)
+class _Mark:
+    """Progress to record with a page of results: the incremental cursor or the scan point."""
+
+    cursor: datetime | None = None
+    scan_point: tuple[datetime, str] | None = None  # (created_time, page id) of the last row
+
+
+_Batch = tuple[list[dict[str, Any]], tuple[str, str] | None]
+
+
+async def _batches(pages: AsyncIterator[dict[str, Any]]) -> AsyncIterator[_Batch]:
+    """Group a scan's rows into pages of results, each with its last (created_time, id)."""
+    batch: list[dict[str, Any]] = []
+    async for page in pages:
+        batch.append(page)
+        if len(batch) == PAGE_SIZE:
+            yield batch, (batch[-1]["created_time"], batch[-1]["id"])
+            batch = []
+    if batch:
+        yield batch, (batch[-1]["created_time"], batch[-1]["id"])
+
+
 class _Stopped(Exception):
     """A safety rule halted the pull; the message says which and why."""
 
@@ -102,11 +129,14 @@ class Puller:
         self.counter = counter or RequestCounter()
         self.tally = _Tally()
         self.changes: list[str] = []
+        self._scanned_before = 0  # rows an interrupted scan had already seen
         with Session(engine) as session:
             ds = get_data_source(session, data_source_id)
             self.ds_id = ds.id
             self.notion_id = ds.notion_data_source_id
             self.mirror = load_mirror(session, ds)
+            self.strategy = ds.database.conflict_strategy  # for rows with local edits (push)
+        self.conflicts = 0
 
     async def run(self) -> PullResult:
         """Pull, returning the typed result (errors are recorded in it, not raised)."""
@@ -148,6 +178,7 @@ class Puller:
             rate_limited=self.counter.rate_limited,
             retries=self.counter.retries,
             resumed=resumed,
+            conflicts=self.conflicts,
             schema_changes=tuple(self.changes),
             error=error,
         )
@@ -170,39 +201,26 @@ class Puller:
                 cp.scan_last_page_id = None
                 cp.scan_pages = 0
             scan_id = str(cp.scan_id)
+            self._scanned_before = cp.scan_pages if resume else 0
             point = None
             if resume and cp.scan_last_created_time and cp.scan_last_page_id:
                 point = ScanPoint(_iso(cp.scan_last_created_time), cp.scan_last_page_id)
         await self._refresh_schema()
-        batch: list[dict[str, Any]] = []
-
-        async def flush(created_time: str, page_id: str) -> None:
-            await self._apply(batch, scan_id=scan_id)
-            batch.clear()
-            with Session(self.engine) as session, session.begin():
-                cp = scan.checkpoint(session, self.ds_id)
-                cp.scan_last_created_time = _parse(created_time)
-                cp.scan_last_page_id = page_id
-                cp.scan_pages = self.tally.seen
-
         pages = scan_data_source(
             self.client,
             self.notion_id,
             page_size=PAGE_SIZE,
             resume=point,
-            on_checkpoint=flush,
+            on_checkpoint=None,
             lane=Lane.PULL,
         )
-        async for page in pages:
-            batch.append(page)
-        if batch:  # an empty data source never calls the checkpoint hook
-            await self._apply(batch, scan_id=scan_id)
+        await self._pipeline(_batches(pages), scan_id=scan_id)
         self._finish_scan(scan_id)
         return point is not None
 
     def _finish_scan(self, scan_id: str) -> None:
         """Tombstone what the finished scan never met, within the allowed share."""
-        with self.engine.begin() as conn:
+        with self.engine.begin() as conn, ours(conn):
             gone = scan.unseen_live_ids(conn, self.mirror, scan_id)
             live = scan.live_count(conn, self.mirror)
             limit = self.options.delete_threshold * live
@@ -284,10 +302,9 @@ class Puller:
                     continue
                 results = list(answer.get("results") or [])
                 if results:
-                    await self._apply(results, scan_id=None)
                     last = results[-1].get("last_edited_time") or last
-                    if not trash and last:
-                        self._advance_cursor(_parse(last))
+                    mark = _Mark(cursor=_parse(last)) if last and not trash else None
+                    await self._apply(results, scan_id=None, mark=mark)
                 start = answer.get("next_cursor") if answer.get("has_more") else None
                 if start is None:
                     break
@@ -295,12 +312,6 @@ class Puller:
             if status.get("type") != "incomplete" or last is None or _parse(last) <= window:
                 return
             window = _parse(last)  # past the 10,000-row cap: continue from the last sort value
-
-    def _advance_cursor(self, value: datetime) -> None:
-        with Session(self.engine) as session, session.begin():
-            cp = scan.checkpoint(session, self.ds_id)
-            if cp.cursor is None or value > cp.cursor:
-                cp.cursor = value
 
     # -- shared ----------------------------------------------------------------------------
     def _has_cursor(self) -> bool:
@@ -333,46 +344,121 @@ class Puller:
                 return True
         return False
 
-    async def _apply(self, pages: list[dict[str, Any]], *, scan_id: str | None) -> None:
+    async def _pipeline(self, batches: AsyncIterator[_Batch], *, scan_id: str) -> None:
+        """Write each page of results while the next one is being fetched.
+
+        A bounded queue keeps memory flat; the checkpoint of a page of results is written in the
+        same transaction as its rows, so a kill at any instant resumes exactly.
+        """
+        queue: asyncio.Queue[_Batch | BaseException | None] = asyncio.Queue(maxsize=2)
+
+        async def produce() -> None:
+            try:
+                async for batch in batches:
+                    await queue.put(batch)
+                await queue.put(None)
+            except BaseException as exc:  # handed to the consumer, which raises it
+                await queue.put(exc)
+
+        producer = asyncio.create_task(produce())
+        try:
+            while (item := await queue.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                pages, last = item
+                mark = _Mark(scan_point=(_parse(last[0]), last[1])) if last else None
+                await self._apply(pages, scan_id=scan_id, mark=mark)
+        finally:
+            producer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await producer
+
+    async def _apply(
+        self, pages: list[dict[str, Any]], *, scan_id: str | None, mark: _Mark | None = None
+    ) -> None:
         """Write one page of results: changed rows upserted, unchanged ones only marked seen."""
         if not pages:
             return
         if self._drifted(pages[0]):
             await self._refresh_schema()
-        ids = [p["id"] for p in pages]
-        with self.engine.begin() as conn:
-            stored = rows.stored_versions(conn, self.mirror, ids)
-        changed: list[dict[str, Any]] = []
-        unchanged: list[str] = []
-        for page in pages:
-            have = stored.get(page["id"])
-            if have is not None and not self.options.force and _same(have, page):
-                unchanged.append(page["id"])
-                continue
-            content = await self._content(page) if self.options.fetch_content else None
-            changed.append(
-                rows.page_row(
-                    self.mirror,
-                    page,
-                    content=content[0] if content else None,
-                    content_text=content[1] if content else None,
-                )
-            )
-            if have is None:
-                self.tally.inserted += 1
-            elif _trashed(page) and not have.deleted:
-                self.tally.tombstoned += 1
-            else:
-                self.tally.updated += 1
-        with self.engine.begin() as conn:
-            rows.upsert_rows(conn, self.mirror, changed)
-            scan.save_bases(conn, [self._base(row, scan_id) for row in changed])
-            if scan_id is not None and unchanged:
-                scan.mark_seen(conn, self.ds_id, unchanged, scan_id)
-        self.tally.unchanged += len(unchanged)
-        self.tally.seen += len(pages)
+        contents: dict[str, tuple[list[dict[str, Any]], str]] = {}
+        if self.options.fetch_content:
+            stored = await asyncio.to_thread(self._stored, [p["id"] for p in pages])
+            for page in pages:
+                if not self._unchanged(stored.get(page["id"]), page):
+                    contents[page["id"]] = await self._content(page)
+        await asyncio.to_thread(self._write, pages, scan_id, mark, contents)
         if self.options.progress is not None:
             self.options.progress(self.tally.seen)
+
+    def _stored(self, ids: list[str]) -> dict[str, rows.StoredVersion]:
+        with self.engine.connect() as conn:
+            return rows.stored_versions(conn, self.mirror, ids)
+
+    def _unchanged(self, have: rows.StoredVersion | None, page: dict[str, Any]) -> bool:
+        return have is not None and not self.options.force and _same(have, page)
+
+    def _write(
+        self,
+        pages: list[dict[str, Any]],
+        scan_id: str | None,
+        mark: _Mark | None,
+        contents: dict[str, tuple[list[dict[str, Any]], str]],
+    ) -> None:
+        """One transaction: read what is stored, upsert what changed, record bases and mark."""
+        with self.engine.begin() as conn, ours(conn):
+            settle_creates(conn, self.mirror)
+            ids = [p["id"] for p in pages]
+            edits = PendingEdits.load(conn, self.mirror, ids, self.strategy)  # locks the rows
+            stored = rows.stored_versions(conn, self.mirror, ids)
+            changed: list[dict[str, Any]] = []
+            unchanged: list[str] = []
+            counts = _Tally()
+            for page in pages:
+                have = stored.get(page["id"])
+                if self._unchanged(have, page) and page["id"] not in edits:
+                    unchanged.append(page["id"])
+                    continue
+                content = contents.get(page["id"])
+                changed.append(
+                    rows.page_row(
+                        self.mirror,
+                        page,
+                        content=content[0] if content else None,
+                        content_text=content[1] if content else None,
+                    )
+                )
+                if have is None:
+                    counts.inserted += 1
+                elif _trashed(page) and not have.deleted:
+                    counts.tombstoned += 1
+                else:
+                    counts.updated += 1
+            if self.options.fetch_content and len(contents) != len(changed):
+                # Content columns must be given for every row of one upsert, or for none.
+                changed = [r for r in changed if r[Col.PAGE_ID] in contents]
+            bases = [self._base(row, scan_id) for row in changed]
+            # Rows with local edits are merged (three-way, per property), never overwritten.
+            changed, bases = edits.merge(conn, changed, bases, {p["id"]: p for p in pages})
+            self.conflicts += edits.conflicts_seen
+            rows.upsert_rows(conn, self.mirror, changed)
+            scan.save_bases(conn, bases)
+            if scan_id is not None and unchanged:
+                scan.mark_seen(conn, self.ds_id, unchanged, scan_id)
+            seen = self.tally.seen + len(pages)
+            if mark is not None:
+                scan.record_progress(
+                    conn,
+                    self.ds_id,
+                    cursor=mark.cursor,
+                    scan_point=mark.scan_point,
+                    scanned=self._scanned_before + seen if mark.scan_point else None,
+                )
+        self.tally.inserted += counts.inserted
+        self.tally.updated += counts.updated
+        self.tally.tombstoned += counts.tombstoned
+        self.tally.unchanged += len(unchanged)
+        self.tally.seen = seen
 
     async def _content(self, page: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
         blocks = await read_tree(self.client, page["id"], lane=Lane.PULL)
