@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import marshal
 import socket
 import threading
 import time
@@ -15,7 +14,7 @@ from syncbridge.sandbox.app import create_app
 from syncbridge.sandbox.clock import Clock
 from syncbridge.sandbox.config import SandboxConfig
 from syncbridge.sandbox.persistence import attach_store
-from syncbridge.sandbox.sample import seed_sample_workspace
+from syncbridge.sandbox.seeding import seed_sample
 from syncbridge.sandbox.workspace import Workspace
 
 
@@ -37,27 +36,6 @@ def build(config: SandboxConfig, *, clock: Clock | None = None) -> FastAPI:
         app.state.sample_ids = seed_sample(ws)
         ws.flush()
     return app
-
-
-_template: tuple[bytes, dict[str, str]] | None = None
-_template_lock = threading.Lock()
-
-
-def seed_sample(ws: Workspace) -> dict[str, str]:
-    """Fill ``ws`` with the sample workspace; returns its ids by name.
-
-    The sample is built once per process and copied after that (``marshal`` round trip of
-    plain JSON data), so each test's fresh sandbox costs milliseconds, not a re-seed.
-    Every copy has the same ids and times.
-    """
-    global _template
-    with _template_lock:
-        if _template is None:
-            scratch = Workspace(ws.clock)
-            ids = seed_sample_workspace(scratch)
-            _template = (marshal.dumps(scratch.export_state()), ids)
-    ws.import_state(marshal.loads(_template[0]), dirty=True)
-    return dict(_template[1])
 
 
 class SandboxServer:
