@@ -17,10 +17,10 @@ JSON = dict[str, Any]
 VERSION = "2025-09-03"
 SEED = 2025
 ROWS: Mapping[str, int] = {
-    "users": 60,
+    "users": 200,
     "tasks": 300,
     "calendar": 200,
-    "reports": 120,
+    "reports": 200,
     "sales": 300,
     "issues": 200,
 }
