@@ -22,7 +22,7 @@ from syncbridge.sandbox.errors import (
 )
 from syncbridge.sandbox.middleware import SandboxMiddleware, build_infra
 from syncbridge.sandbox.routes import request_id, router
-from syncbridge.sandbox.seeding import seed_sample
+from syncbridge.sandbox.sample import reset_workspace
 from syncbridge.sandbox.webhooks import WebhookSender
 from syncbridge.sandbox.workspace import EventSink, Workspace
 
@@ -59,8 +59,8 @@ def create_app(
     app.state.webhooks = webhooks
 
     def reset(empty: bool) -> dict[str, str]:
-        ws.reset()
-        ids = {} if empty else seed_sample(ws)
+        # A real re-seed (new ids), so ids from before the reset are gone, as users expect.
+        ids = reset_workspace(ws, empty=empty)
         ws.flush()
         return ids
 

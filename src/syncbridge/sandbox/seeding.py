@@ -16,8 +16,9 @@ def seed_sample(ws: Workspace) -> dict[str, str]:
     """Replace ``ws``'s contents with the sample workspace; returns its ids by name.
 
     The sample is built once per process (``sample.seed_sample_workspace``) and copied after
-    that (``marshal`` round trip of plain JSON data), so a fresh sandbox or a reset costs
-    milliseconds. Every copy has the same ids and times; no webhook events are sent.
+    that (``marshal`` round trip of plain JSON data), so a fresh sandbox costs milliseconds.
+    Every copy has the same ids and times; no webhook events are sent. (``/_sandbox/reset``
+    re-seeds for real, so old ids are gone after it.)
     """
     global _template
     with _template_lock:
