@@ -37,7 +37,7 @@ async def test_reads_and_updates_under_faults_end_exact(sandbox_factory: Any) ->
     dataset = await bench.seed(base, 300)
     updates = bench.plan_updates(dataset, 40, salt=500)
     bench.set_faults(base, FAULTS)
-    driver = bench.Ours(base, rate_limit=20.0, max_retries=10, retry_delay=0.05, timeout=1.0)
+    driver = bench.Ours(base, rate_limit=20.0, max_retries=10, retry_delay=0.05, timeout=3.0)
 
     # 250 ms of slack: on a loaded 2-core CI box the event loop may dispatch a request it had
     # already cleared a moment before it reads the 429 (a client ignoring Retry-After would show

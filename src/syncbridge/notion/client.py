@@ -114,6 +114,34 @@ class NotionClient:
     def __repr__(self) -> str:
         return f"NotionClient(base_url={self.base_url!r}, version={self.version!r})"
 
+    @classmethod
+    def from_settings(
+        cls, settings: Any, *, token: str | None = None, **overrides: Any
+    ) -> NotionClient:
+        """A client configured by :class:`syncbridge.settings.Settings` (``NOTION_*``).
+
+        Args:
+            settings: The loaded settings (token, base URL, version, rate, retries, cache).
+            token: Use this token instead of ``NOTION_TOKEN`` (e.g. the sandbox's).
+            **overrides: Any other constructor argument.
+        """
+        secret = settings.notion_token
+        chosen = token or (secret.get_secret_value() if secret is not None else None)
+        config = ClientConfig.from_settings(settings)
+        names = {"rate_limit": "rate", "max_retries": "max_retries", "retry_delay": "retry_delay"}
+        tuned = {names[k]: overrides.pop(k) for k in list(overrides) if k in names}
+        if "rate" in tuned:
+            tuned["rate"] = tuned["rate"] or None
+        if "timeout" in overrides:
+            wait = float(overrides.pop("timeout"))
+            tuned["timeouts"] = Timeouts(connect=min(10.0, wait), read=wait, write=wait)
+        options: dict[str, Any] = {
+            "base_url": settings.notion_base_url,
+            "version": settings.notion_version,
+            "config": config.with_(**tuned),
+        }
+        return cls(chosen, **{**options, **overrides})
+
     @property
     def legacy_databases(self) -> bool:
         """Whether rows are queried through ``databases`` (API versions before 2025-09-03)."""
@@ -131,11 +159,10 @@ class NotionClient:
         )
 
     async def aclose(self) -> None:
-        """Close the pooled connections of this token in the running loop.
-
-        Clients sharing them reconnect on their next call; the rate budget is kept.
+        """Nothing to release: connections are pooled per token and event loop, shared with
+        every other client of the token (closing them here would break their calls in flight).
+        ``syncbridge.http.close_clients()`` closes a loop's pool; it also happens at loop end.
         """
-        await self.http.aclose()
 
     async def __aenter__(self) -> NotionClient:
         return self

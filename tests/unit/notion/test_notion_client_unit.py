@@ -298,3 +298,29 @@ async def test_sdk_code_runs_unchanged_with_our_client(fake_remote: Any) -> None
     assert [r["id"] for r in rows] == ["first", "second"]
     assert fake_remote.requests[0].headers["notion-version"] == "2022-06-28"
     assert fake_remote.requests[0].body == {}
+
+
+def test_from_settings_reads_the_notion_variables() -> None:
+    from syncbridge.settings import Settings
+
+    settings = Settings(
+        notion_token="ntn_from_env",
+        notion_base_url="http://127.0.0.1:9/",
+        notion_version="2022-06-28",
+        notion_rate_limit=7.0,
+        max_retries=5,
+        retry_delay=0.25,
+        cache_timeout=120,
+    )
+    client = NotionClient.from_settings(settings)
+    assert (client.base_url, client.version) == ("http://127.0.0.1:9", "2022-06-28")
+    assert (client.config.rate, client.config.max_retries) == (7.0, 5)
+    assert client.config.retry_delay == 0.25
+    assert client.config.cache_lifetimes.schema == 120
+    assert client._auth.fingerprint == NotionClient("ntn_from_env")._auth.fingerprint
+    sandbox = NotionClient.from_settings(
+        settings, token="sandbox-token", rate_limit=None, timeout=2
+    )
+    assert sandbox.config.rate is None
+    assert sandbox.config.max_retries == 5
+    assert sandbox.config.timeouts.read == 2
