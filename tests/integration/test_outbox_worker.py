@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -228,3 +229,19 @@ async def test_trash_whose_answer_was_lost_is_done(sqlite_url: str, sandbox: Any
     assert (stats.sent, stats.dead) == (2, 0)
     page = await client.pages.retrieve(box.db.created("bin")[1], cache=False)
     assert page["in_trash"] is True
+
+
+async def test_expired_lease_of_a_write_in_flight_is_not_sent_twice(
+    sqlite_url: str, sandbox: Any
+) -> None:
+    box = Outbox.open(sqlite_url, max_pending=1000, when_full="raise")
+    client = client_for(sandbox)
+    ds = await new_table(sandbox, client)
+    set_faults(sandbox, "latency=300ms,methods=POST")
+    box.create_page(ds, {"Message": "slow"}, key="slow")
+    jumps = iter(range(0, 10**6, 100))  # every reading of the clock is 100 s later: leases lapse
+
+    stats = await drain(box, client, clock=lambda: time.time() + next(jumps))
+    set_faults(sandbox, "")
+    assert stats.sent == 1
+    assert len(await titled(client, ds, "slow")) == 1

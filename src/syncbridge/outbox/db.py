@@ -132,14 +132,12 @@ class OutboxDB:
             if self.dialect == "postgresql":
                 import psycopg
 
-                conn = psycopg.connect(
-                    **self.url.connect_args, autocommit=True, prepare_threshold=0
-                )
+                pg = psycopg.connect(**self.url.connect_args, autocommit=True, prepare_threshold=0)
                 if not self._fsync:
                     # Like SQLite's NORMAL: committed in the server (survives our process),
                     # the WAL flush is not awaited (a server crash may lose the last ~0.6 s).
-                    conn.execute("SET synchronous_commit = off")
-                return conn
+                    pg.execute("SET synchronous_commit = off")
+                return pg
             import pymysql
 
             return pymysql.connect(**self.url.connect_args, autocommit=True)
@@ -381,9 +379,14 @@ class OutboxDB:
             cur = self._exec(f"{sql} WHERE id=? AND lease_owner=?", (*params, row_id, owner))
             return bool(cur.rowcount)
 
-    def extend_lease(self, row_id: int, owner: str, lease_until: float) -> bool:
-        """Keep a claimed row; False when the lease was lost (another worker took it)."""
-        return self._owned(f"UPDATE {TABLE} SET lease_until=?", (lease_until,), row_id, owner)
+    def extend_leases(self, row_ids: Sequence[int], owner: str, lease_until: float) -> int:
+        """Keep claimed rows (one statement); returns how many are still ours."""
+        if not row_ids:
+            return 0
+        marks = ",".join("?" * len(row_ids))
+        sql = f"UPDATE {TABLE} SET lease_until=? WHERE lease_owner=? AND id IN ({marks})"
+        with self.translated("lease renewal"):
+            return int(self._exec(sql, (lease_until, owner, *row_ids)).rowcount)
 
     def mark_sending(
         self, row_id: int, owner: str, *, now: float, sent_hash: str, payload: str

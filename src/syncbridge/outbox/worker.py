@@ -136,6 +136,10 @@ class OutboxWorker:
                 free = self.concurrency - len(tasks)
                 rows = await self._claim(free) if free > 0 else []
                 for row in rows:
+                    if row.id in self._inflight:
+                        # Our lease ran out while we still work on it (a stalled loop): never
+                        # send one write twice at once.
+                        continue
                     self._inflight[row.id] = row
                     tasks.add(asyncio.create_task(self._process(row)))
                 if not tasks:
@@ -176,8 +180,7 @@ class OutboxWorker:
         while not stop.is_set():
             await _wait(stop, self.lease_seconds / 3)
             until = self._clock() + self.lease_seconds
-            for row_id in list(self._inflight):
-                await self._db(self.db.extend_lease, row_id, self.owner, until)
+            await self._db(self.db.extend_leases, list(self._inflight), self.owner, until)
 
     # -- one row -----------------------------------------------------------------------------
 
