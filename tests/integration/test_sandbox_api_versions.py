@@ -59,6 +59,13 @@ def test_2022_databases_hold_rows(server: Any) -> None:
         assert "archived" in page
         rows = http.post(f"/v1/databases/{db['id']}/query", json={}).json()
         assert [p["id"] for p in rows["results"]] == [page["id"]]
+        grown = http.patch(
+            f"/v1/databases/{db['id']}", json={"properties": {"Done": {"checkbox": {}}}}
+        )
+        assert set(grown.json()["properties"]) == {"Name", "N", "Done"}
+        n_id = db["properties"]["N"]["id"]
+        slim = http.get(f"/v1/pages/{page['id']}", params={"filter_properties": n_id}).json()
+        assert list(slim["properties"]) == ["N"]
         found = http.post(
             "/v1/search", json={"filter": {"property": "object", "value": "database"}}
         )
