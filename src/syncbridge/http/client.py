@@ -285,7 +285,7 @@ class HttpClient:
             # pool (same URL and credential) may differ in their default headers.
             merged = {**self._headers, **headers} if headers else self._headers
             request = client.build_request(method, path, params=params, json=json, headers=merged)
-        except (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError) as exc:
+        except HTTPX_EXCEPTIONS as exc:
             raise map_httpx_error(exc) from None
         outcome = _Outcome(route or route_template(request.url.path), self._clock())
         try:
@@ -323,14 +323,11 @@ class HttpClient:
             if self.bucket is not None:
                 await self.bucket.acquire(lane)
             response = await client.send(request, auth=self.auth)
-        except (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError) as exc:
+        except HTTPX_EXCEPTIONS as exc:
             error = map_httpx_error(exc, request)
             self.breaker.record_failure(error)
             raise error from None
-        except errors.HTTPError:  # raised by an auth flow (e.g. OAuth2 token refused)
-            self.breaker.release()
-            raise
-        except BaseException:
+        except BaseException:  # cancelled, or an auth flow's own error (OAuth2 token refused)
             self.breaker.release()
             raise
         if response.status_code < 400:
