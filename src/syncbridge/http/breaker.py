@@ -1,8 +1,9 @@
 """Circuit breaker per host: a small state machine with an injected clock.
 
-Why not a library: ``aiobreaker`` (last release 2021) and ``purgatory`` count consecutive failures
-only and read the wall clock themselves; we also need a failure ratio over a time window, and a
-clock tests can drive.
+Why not a library: ``aiobreaker`` (1.2.0, last release 2021) is unmaintained; ``purgatory``
+(3.0.1, 2024) reads ``time.time()`` itself, counts consecutive failures only, and lets every call
+through while half-open. We need a failure ratio over a time window, a single half-open probe,
+and a clock tests can drive.
 
 States: CLOSED (calls pass) → OPEN after ``failure_threshold`` consecutive failures, or a failure
 ratio ≥ ``failure_ratio`` over at least ``min_calls`` calls in the last ``window`` seconds →
