@@ -187,3 +187,23 @@ def test_sync_facade_against_the_sandbox(sandbox: Any) -> None:
         assert len(rows) == len({r["id"] for r in rows})
         with pytest.raises(ObjectNotFoundError):
             notion.blocks.retrieve("00000000-0000-4000-8000-00000000dead")
+
+
+@pytest.mark.parametrize("version", ["2025-09-03", "2026-03-11"])
+async def test_append_mid_page_keeps_order_in_both_versions(sandbox: Any, version: str) -> None:
+    notion = NotionClient(TOKEN, base_url=sandbox.base_url, version=version, rate_limit=None)
+    root = await notion.pages.create(
+        parent={"type": "workspace", "workspace": True},
+        properties={"title": {"title": [{"text": {"content": f"append {version}"}}]}},
+    )
+    para = lambda t: {"paragraph": {"rich_text": [{"text": {"content": t}}]}}  # noqa: E731
+    first = await append_blocks(notion, root["id"], [para("head"), para("tail")])
+    await append_blocks(
+        notion, root["id"], [para(f"mid {i}") for i in range(150)], after=first[0]["id"]
+    )
+    texts = [
+        b["paragraph"]["rich_text"][0]["plain_text"]
+        async for b in notion.iterate(notion.blocks.children.list, block_id=root["id"])
+    ]
+    assert texts == ["head", *(f"mid {i}" for i in range(150)), "tail"]
+    await close_clients()

@@ -30,6 +30,9 @@ __all__ = [
 APPEND_LIMIT = 100
 """Most children one append request may carry."""
 
+POSITION_VERSION = "2026-03-11"
+"""From this API version, appends are placed by ``position`` instead of ``after``."""
+
 Block = dict[str, Any]
 
 _HEADINGS = {"heading_1": "# ", "heading_2": "## ", "heading_3": "### ", "heading_4": "#### "}
@@ -91,8 +94,9 @@ async def append_blocks(
     """Append ``children`` under ``block_id`` in chunks of 100, keeping their order.
 
     Chunks go one after another, each placed after the last block of the previous chunk, so the
-    result reads in the given order even when ``after`` puts them mid-page. Returns the created
-    blocks as Notion answered them.
+    result reads in the given order even when ``after`` (a block id) puts them mid-page; from API
+    version 2026-03-11 the placement is sent as ``position``. Returns the created blocks as Notion
+    answered them.
     """
     pending = list(children)
     created: list[Block] = []
@@ -100,7 +104,7 @@ async def append_blocks(
         chunk = pending[start : start + APPEND_LIMIT]
         body: dict[str, Any] = {"children": chunk}
         if after is not None:
-            body["after"] = after
+            body.update(_placement(client.version, after))
         response = await client.blocks.children.append(block_id=block_id, lane=lane, **body)
         results = [r for r in response.get("results") or [] if isinstance(r, dict)]
         new = results[-len(chunk) :] if len(results) >= len(chunk) else results
@@ -108,6 +112,13 @@ async def append_blocks(
         if after is not None and new:
             after = str(new[-1]["id"])
     return created
+
+
+def _placement(version: str, after: str) -> dict[str, Any]:
+    """``after`` as the version expects it: a string before 2026-03-11, ``position`` since."""
+    if version >= POSITION_VERSION:
+        return {"position": {"type": "after_block", "after_block": {"id": after}}}
+    return {"after": after}
 
 
 def rich_text_plain(items: Iterable[dict[str, Any]] | None) -> str:
