@@ -8,7 +8,12 @@ The implementation lives in ``props_schema`` (configurations), ``props_values`` 
 
 from __future__ import annotations
 
-from syncbridge.sandbox.props_computed import property_item, python_value, recompute
+from syncbridge.sandbox.props_computed import (
+    property_item,
+    python_value,
+    recompute,
+    response_properties,
+)
 from syncbridge.sandbox.props_context import PropertyContext
 from syncbridge.sandbox.props_relations import (
     apply_backlink,
@@ -44,6 +49,7 @@ __all__ = [
     "python_value",
     "recompute",
     "related_data_sources",
+    "response_properties",
     "schema_with_new_options",
     "sort_pages",
     "sync_dual_relations",

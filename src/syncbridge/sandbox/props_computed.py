@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import unquote
 
-from syncbridge.sandbox import datevalues, formula
+from syncbridge.sandbox import datevalues, formula, limits
 from syncbridge.sandbox.bodycheck import fail
 from syncbridge.sandbox.props_context import JSON, PropertyContext
 from syncbridge.sandbox.props_values import empty_value, user_object
@@ -285,6 +285,30 @@ def _date_range(func: str, items: list[JSON]) -> JSON | None:
     if func == "latest_date":
         return {"start": dated[-1][1], "end": None, "time_zone": None}
     return {"start": dated[0][1], "end": dated[-1][1], "time_zone": None}
+
+
+# ---- answers ------------------------------------------------------------------------------------
+
+
+def response_properties(values: JSON) -> JSON:
+    """Stored values as a page answer shows them: relations cut to 25 refs with ``has_more``.
+
+    Notion's page objects carry at most 25 related pages per relation (recorded traffic); the
+    full list is read with ``GET /v1/pages/{id}/properties/{prop}``. Returns ``values`` itself
+    when nothing needs cutting, so the common case copies nothing.
+    """
+    long = [
+        name
+        for name, v in values.items()
+        if v.get("type") == "relation" and len(v.get("relation") or ()) > limits.MAX_RESPONSE_REFS
+    ]
+    if not long:
+        return values
+    out = dict(values)
+    for name in long:
+        refs = values[name]["relation"][: limits.MAX_RESPONSE_REFS]
+        out[name] = {**values[name], "relation": refs, "has_more": True}
+    return out
 
 
 # ---- GET /v1/pages/{id}/properties/{prop} -------------------------------------------------------

@@ -126,6 +126,8 @@ def update_schema(
             continue
         conf = require_dict(raw, path)
         only_keys(conf, {"name", "type", "id", "description", *TYPES}, path)
+        if existing is None and not creating and "type" not in conf and not TYPES & conf.keys():
+            raise ValidationError(f"{key} is not a property that exists.")
         name = conf.get("name", existing if existing is not None else key)
         name = require_str(name, f"{path}.name", limit=limits.MAX_PROPERTY_NAME, nonempty=True)
         kind = _kind(conf, path, required=existing is None)
