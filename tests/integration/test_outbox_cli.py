@@ -85,3 +85,25 @@ def test_commit_hook_queue_worker_and_dead_letters(tmp_path: Path, sandbox: Any)
     assert "object_not_found" in dead[0]["last_error"]
     assert "1 write(s)" in cli(env, "outbox", "retry", "--all-dead")
     assert [r["page_key"] for r in json.loads(cli(env, "outbox", "list", "--json"))] == [missing]
+
+
+def test_hooks_install_keeps_a_foreign_hook_unless_forced(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    hook = repo / ".git" / "hooks" / "post-commit"
+    hook.write_text("#!/bin/sh\necho mine\n")
+    env: dict[str, str | None] = {
+        "SYNCBRIDGE_STORE_URL": f"sqlite:///{tmp_path / 'sb.db'}",
+        "SYNCBRIDGE_CONFIG": None,
+    }
+    args = ["hooks", "install", "--repo", str(repo), "--data-source", "a" * 32]
+    refused = CliRunner().invoke(app, args, env=env)
+    assert refused.exit_code == 1
+    assert "--force" in refused.output
+    assert hook.read_text() == "#!/bin/sh\necho mine\n"
+    cli(env, *args, "--force")
+    assert "syncbridge.outbox.hook" in hook.read_text()
+    bad = CliRunner().invoke(app, [*args, "--fields", "sha=Hash"], env=env)
+    assert bad.exit_code == 1
+    assert "FIELD=PROPERTY" in bad.output

@@ -19,6 +19,7 @@ import contextlib
 import logging
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -37,6 +38,7 @@ __all__ = ["OutboxWorker", "WorkerStats"]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 PUSH = Lane.PUSH
+_PAGE_SOURCES_KEPT = 10_000
 
 
 class WriteRejected(Exception):
@@ -52,12 +54,12 @@ class WorkerStats:
     dead: int = 0
     adopted: int = 0  # creates found already made after an unknown outcome
     lost_leases: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: deque[str] = field(default_factory=lambda: deque(maxlen=20))  # the latest ones
 
     def to_json(self) -> dict[str, Any]:
         """Counts for ``syncbridge worker --json``."""
         return {k: v for k, v in self.__dict__.items() if k != "errors"} | {
-            "errors": self.errors[-20:]
+            "errors": list(self.errors)
         }
 
 
@@ -320,6 +322,8 @@ class OutboxWorker:
             found = parent.get("data_source_id") or parent.get("database_id")
             if not found:
                 raise WriteRejected(f"page {page_id} is not in a data source; send property JSON")
+            if len(self._page_sources) >= _PAGE_SOURCES_KEPT:
+                self._page_sources.clear()  # a long-running worker must not grow without bound
             self._page_sources[page_id] = found
         return str(found)
 
