@@ -255,3 +255,16 @@ def test_admin_takes_json_whatever_the_content_type(
     assert r.json()["spec"] == "500=0.25"
     r = client.put("/_sandbox/clock", content=b'{"at": "2030-01-01T00:00:00Z"}', headers=form)
     assert r.json()["now"] == "2030-01-01T00:00:00.000Z"
+
+
+def test_admin_reset_can_clear_the_log_and_refills_buckets(
+    admin: tuple[httpx.Client, Any, list[bool]],
+) -> None:
+    client, infra, _ = admin
+    client.get("/v1/now")
+    assert infra.limiter.rate == 0  # off in this fixture; the bucket reset must still be safe
+    answer = client.post("/_sandbox/reset", json={"clear_log": True})
+    assert answer.json()["object"] == "sandbox_reset"
+    paths = [e["path"] for e in client.get("/_sandbox/requests").json()["results"]]
+    assert paths == ["/_sandbox/reset"]
+    assert client.get("/_sandbox/faults").json()["pending_script"] == []
