@@ -134,3 +134,34 @@ def test_malformed_bodies_are_client_errors(target: dict[str, Any], raw: bytes) 
     )
     assert answer.status_code == 400
     assert answer.json()["code"] in ("invalid_json", "validation_error")
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    which=st.integers(min_value=0, max_value=5),
+    raw_id=st.text(st.characters(min_codepoint=33, max_codepoint=126), max_size=40).filter(
+        lambda t: not set(t) & set("/?#%")
+    ),
+    size=st.one_of(st.none(), st.text(max_size=5)),
+    cursor=st.one_of(st.none(), st.text(max_size=40)),
+)
+def test_arbitrary_ids_and_query_strings_get_4xx_or_2xx(
+    target: dict[str, Any], which: int, raw_id: str, size: str | None, cursor: str | None
+) -> None:
+    path = [
+        f"/pages/{raw_id}",
+        f"/blocks/{raw_id}/children",
+        f"/users/{raw_id}",
+        f"/data_sources/{raw_id}",
+        f"/pages/{target['root']}/properties/{raw_id}",
+        "/comments",
+    ][which]
+    params = {
+        k: v
+        for k, v in {"page_size": size, "start_cursor": cursor, "block_id": raw_id}.items()
+        if v is not None
+    }
+    answer = target["http"].get(path, params=params)
+    assert answer.status_code < 500, (path, params, answer.text)
