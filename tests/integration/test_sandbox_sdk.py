@@ -408,7 +408,10 @@ def test_media_tables_columns_and_links(sdk: Client, root: str) -> None:
         page_id=root, icon={"type": "icon", "icon": {"name": "snake", "color": "purple"}}
     )
     assert icon["icon"] == {"type": "icon", "icon": {"name": "snake", "color": "purple"}}
-    linked = {"type": "external", "external": {"url": "https://www.notion.so/icons/snake_purple.svg"}}
+    linked = {
+        "type": "external",
+        "external": {"url": "https://www.notion.so/icons/snake_purple.svg"},
+    }
     assert sdk.pages.update(page_id=root, icon=linked)["icon"] == icon["icon"]
     assert sdk.pages.update(page_id=root, icon=None)["icon"] is None
 
