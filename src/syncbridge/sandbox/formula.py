@@ -9,6 +9,7 @@ had: the sandbox never invents a result it cannot compute.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -174,6 +175,24 @@ def _unescape(text: str) -> str:
 
 def parse(expression: str) -> Any:
     """Parse ``expression`` into a tree; raises :class:`Unsupported` on anything unknown."""
+    tree = _parse_cached(expression)
+    if isinstance(tree, Unsupported):
+        raise Unsupported(str(tree))
+    return tree
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_cached(expression: str) -> Any:
+    # every page of a data source shares its formulas: parse each expression once
+    try:
+        return _parse(expression)
+    except Unsupported as exc:
+        return exc
+    except RecursionError:
+        return Unsupported("expression nested too deeply")
+
+
+def _parse(expression: str) -> Any:
     expression = expression.strip()
     if expression.startswith("=") and not expression.startswith("=="):
         expression = expression[1:]  # spreadsheet habit; Notion accepts and keeps it
