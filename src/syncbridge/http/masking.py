@@ -21,8 +21,10 @@ import threading
 
 MASK = "***"
 
+# Notion's prefixes match anywhere (a token glued to other text is still a token); the short
+# generic ones only at a word start, so "task-manager" is not read as an "sk-" key.
 _TOKEN_SHAPES = re.compile(
-    r"(?P<prefix>ntn_|secret_|sk-|ghp_|gho_|xox[abpr]-)[A-Za-z0-9_\-]{6,}",
+    r"(?P<prefix>ntn_|secret_|\b(?:sk-|ghp_|gho_|xox[abpr]-))[A-Za-z0-9_\-]{6,}",
 )
 # Repeated scheme words ("Bearer Bearer x") must not leave the credential itself unmasked.
 # "Bearer" in any case; "Basic", "Digest", "Token" capitalised only, so prose like "token

@@ -88,9 +88,21 @@ def test_header_lines_and_userinfo_are_masked(line: str) -> None:
     assert "abc.def.ghi" not in mask(line)
 
 
-def test_plain_text_is_left_alone() -> None:
-    text = "GET https://api.notion.com/v1/pages/abc?page_size=10 -> 404 object_not_found"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GET https://api.notion.com/v1/pages/abc?page_size=10 -> 404 object_not_found",
+        "synced database task-manager-2024 (tasks) in 3.2 s",
+        "OAuth2 token endpoint refused; basic checks passed",
+    ],
+)
+def test_plain_text_is_left_alone(text: str) -> None:
     assert mask(text) == text
+
+
+def test_generic_key_shapes_are_masked_at_a_word_start() -> None:
+    assert mask("key sk-abcdefghijkl used") == "key sk-*** used"
+    assert mask("ghp_abcdefghijklmnop") == "ghp_***"
 
 
 def test_error_messages_never_contain_the_secret() -> None:
