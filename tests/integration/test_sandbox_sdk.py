@@ -428,6 +428,9 @@ def test_property_item_pages_through_a_long_relation(sdk: Client, root: str) -> 
     )
     ids = [row(sdk, targets, f"t{n}")["id"] for n in range(30)]
     page = row(sdk, holder, "h", Links={"relation": [{"id": i} for i in ids]})
+    shown = sdk.pages.retrieve(page_id=page["id"])["properties"]["Links"]
+    assert len(shown["relation"]) == 25
+    assert shown["has_more"] is True
     prop_id = sdk.data_sources.retrieve(data_source_id=holder)["properties"]["Links"]["id"]
     seen: list[str] = []
     cursor = None

@@ -289,6 +289,7 @@ class WorkspaceBase:
 
     def _page_out(self, page: JSON, version: str, wanted: list[str] | None = None) -> JSON:
         out = dict(page)
+        out["properties"] = props.response_properties(page["properties"])  # ≤ 25 relation refs
         if version == versions.V2026:
             out.pop("archived", None)
         elif version == versions.V2022 and page["parent"]["type"] == "data_source_id":
@@ -297,7 +298,7 @@ class WorkspaceBase:
             keep = set(wanted) | {unquote(w) for w in wanted}
             out["properties"] = {
                 name: value
-                for name, value in page["properties"].items()
+                for name, value in out["properties"].items()
                 if name in keep or value["id"] in keep or unquote(value["id"]) in keep
             }
         return out
