@@ -153,6 +153,8 @@ def update_schema(
             pending.append((name, prop["type"], conf.get(prop["type"], {}), path))
     _assign_ids(schema)
     _check_titles(schema, creating)
+    # rollups read their relation's finished config, so they are configured last
+    pending.sort(key=lambda item: item[1] == "rollup")
     for name, kind, raw_conf, path in pending:
         old = current.get(name) or {}
         old_conf = old.get(kind) if old.get("type") == kind else None
@@ -440,7 +442,7 @@ def _rollup(conf: JSON, path: str, ctx: PropertyContext, schema: dict[str, JSON]
     relation = schema[rel_name]
     if relation["type"] != "relation":
         fail(f"{path}.relation_property_name", "should name a relation property", rel_name)
-    target_ds = relation["relation"]["data_source_id"]
+    target_ds = (relation.get("relation") or {}).get("data_source_id", "")
     target = schema if target_ds == ctx.data_source_id else _target_schema(ctx, target_ds)
     roll_name = _pick(target, conf, "rollup_property", path)
     return {

@@ -7,6 +7,8 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from syncbridge.sandbox.errors import ValidationError
 from syncbridge.sandbox.properties import (
@@ -517,8 +519,10 @@ def test_dates_keep_date_only_and_round_date_times(world: Any, ds: str) -> None:
         "2026-07-01T10:11:12.999+05:30": "2026-07-01T10:11:00.000+05:30",
         "2026-07-01T10:11:12": "2026-07-01T10:11:00.000+00:00",
     }
-    for given, stored in cases.items():
-        assert val(world.create(ds, {"Due": {"date": {"start": given}}}), "Due")["start"] == stored
+    for written, stored in cases.items():
+        assert (
+            val(world.create(ds, {"Due": {"date": {"start": written}}}), "Due")["start"] == stored
+        )
     ranged = world.create(ds, {"Due": {"date": {"start": "2026-07-01", "end": "2026-07-03"}}})
     assert val(ranged, "Due") == {"start": "2026-07-01", "end": "2026-07-03", "time_zone": None}
 
@@ -693,3 +697,27 @@ def test_convert_value_on_retype(world: Any, ds: str) -> None:
     ] == ["High"]
     as_date = {**schema["Mail"], "type": "date", "date": {}}
     assert convert_value(page["properties"]["Mail"], as_date) == empty_value(as_date)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(order=st.permutations(["Total", "Rel", "N", "Twice", "Cost"]))
+def test_schema_request_order_does_not_matter(world: Any, order: list[str]) -> None:
+    items = world.data_source({"Item": {"title": {}}, "Cost": {"number": {}}})
+    config: dict[str, Any] = {
+        "Total": {
+            "rollup": {
+                "function": "sum",
+                "relation_property_name": "Rel",
+                "rollup_property_name": "Cost",
+            }
+        },
+        "Rel": {"relation": {"data_source_id": items, "single_property": {}}},
+        "N": {"title": {}},
+        "Twice": {"formula": {"expression": 'prop("Cost") * 2'}},
+        "Cost": {"number": {}},
+    }
+    schema = create_schema({name: config[name] for name in order}, ctx=world.ctx("x"))
+    assert schema["Total"]["rollup"]["relation_property_id"] == unquote(schema["Rel"]["id"])
+    assert schema["Cost"]["id"] in schema["Twice"]["formula"]["expression"]
