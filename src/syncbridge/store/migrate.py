@@ -7,6 +7,7 @@ not both try to create the tables.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +30,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "sb_alembic_version"
 _LOCK_NAME = "syncbridge_migrate"
 _LOCK_KEY = 0x5B_0001  # PostgreSQL advisory lock key for migrations
+_IN_PROCESS = threading.Lock()
 
 
 def target_metadata() -> MetaData:
@@ -79,20 +81,25 @@ def migrate(url: str | URL | Engine, revision: str = "head") -> str | None:
     engine = url if isinstance(url, Engine) else make_engine(url)
     cfg = alembic_config()
     try:
-        with (
-            translate_errors(engine, "migrating the store"),
-            engine.begin() as conn,
-            _migration_lock(conn),
-        ):
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
-            ctx = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
-            return ctx.get_current_revision()
+        with _IN_PROCESS:  # Alembic loads env.py as a module: not safe from two threads at once
+            return _upgrade(engine, cfg, revision)
     except CommandError as err:
         raise MigrationError(f"migrating the store failed: {err}") from None
     finally:
         if not isinstance(url, Engine):
             engine.dispose()
+
+
+def _upgrade(engine: Engine, cfg: Config, revision: str) -> str | None:
+    with (
+        translate_errors(engine, "migrating the store"),
+        engine.begin() as conn,
+        _migration_lock(conn),
+    ):
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+        ctx = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
+        return ctx.get_current_revision()
 
 
 @contextmanager
@@ -108,7 +115,10 @@ def _migration_lock(conn: Connection) -> Iterator[None]:
         finally:
             conn.execute(text("SELECT RELEASE_LOCK(:n)"), {"n": _LOCK_NAME})
     else:
-        yield  # SQLite: one process by design; its file lock serialises writers anyway
+        # SQLite: take the write lock before Alembic reads the version, so a second process
+        # waits (busy_timeout) and then finds the schema already at head.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        yield
 
 
 def open_store(url: str | URL | None = None) -> Engine:
