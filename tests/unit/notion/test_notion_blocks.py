@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from syncbridge.http import close_clients
 from syncbridge.notion.blocks import (
@@ -194,3 +196,51 @@ async def test_read_tree_checks_depth() -> None:
     client = NotionClient("tok", base_url="http://127.0.0.1:9", rate_limit=None)
     with pytest.raises(ValueError, match="max_depth"):
         await read_tree(client, PAGE, max_depth=0)
+
+
+KINDS = [
+    "paragraph",
+    "heading_1",
+    "heading_2",
+    "heading_3",
+    "bulleted_list_item",
+    "numbered_list_item",
+    "to_do",
+    "toggle",
+    "quote",
+    "callout",
+    "code",
+    "some_future_type",  # unknown types still show their text
+]
+words = st.text(alphabet=st.characters(categories=["L", "N"]), min_size=1, max_size=12)
+
+
+@st.composite
+def trees(draw: Any, depth: int = 0) -> list[dict[str, Any]]:
+    out = []
+    for _ in range(draw(st.integers(min_value=0, max_value=4))):
+        kind = draw(st.sampled_from(KINDS))
+        spans = [
+            text(w, bold=draw(st.booleans()), italic=draw(st.booleans()))
+            for w in draw(st.lists(words, min_size=1, max_size=3))
+        ]
+        children = draw(trees(depth + 1)) if depth < 2 else []
+        out.append(block(kind, *spans, children=children, checked=draw(st.booleans())))
+    return out
+
+
+def all_words(tree: list[dict[str, Any]]) -> list[str]:
+    found = []
+    for node in tree:
+        found += [s["plain_text"] for s in node[node["type"]]["rich_text"]]
+        found += all_words(node["children"])
+    return found
+
+
+@given(tree=trees())
+def test_rendering_keeps_every_word(tree: list[dict[str, Any]]) -> None:
+    plain, markdown = to_plain_text(tree), to_markdown(tree)
+    for word in all_words(tree):
+        assert word in plain
+        assert word in markdown
+    assert "**" not in plain
