@@ -82,14 +82,26 @@ def _compile(f: Any, path: str, depth: int, schema: dict[str, JSON], today: date
                 _compile(item, f"{path}.{op}[{n}]", depth + 1, schema, today)
                 for n, item in enumerate(items)
             ]
-            if op == "and":
-                return lambda page: all(p(page) for p in parts)
-            return lambda page: any(p(page) for p in parts)
+            return _combine(op, parts)
     if "timestamp" in obj:
         return _timestamp(obj, path, today)
     if "property" not in obj:
         fail(f"{path}.property", "should be defined", UNDEFINED)
     return _property(obj, path, schema, today)
+
+
+def _combine(op: str, parts: list[Predicate]) -> Predicate:
+    # the common one- and two-part compounds skip the generator: this runs once per row
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        a, b = parts
+        if op == "and":
+            return lambda page: a(page) and b(page)
+        return lambda page: a(page) or b(page)
+    if op == "and":
+        return lambda page: all(p(page) for p in parts)
+    return lambda page: any(p(page) for p in parts)
 
 
 def _timestamp(obj: JSON, path: str, today: date) -> Predicate:
@@ -559,6 +571,10 @@ def _value_key(prop: JSON) -> Callable[[JSON | None], Any]:
         return lambda v: bool((v or {}).get("checkbox"))
     if kind == "unique_id":
         return lambda v: ((v or {}).get("unique_id") or {}).get("number")
+    if kind == "number":
+        return lambda v: v.get("number") if v and is_number(v.get("number")) else None
+    if kind in _TEXT:
+        return lambda v: natural(text) if (text := _text_of(v)) else None
     return lambda v: _scalar_key(python_value(v))
 
 
@@ -578,6 +594,8 @@ def _scalar_key(value: Any) -> Any:
 
 def natural(text: str) -> tuple[tuple[int, int, str], ...]:
     """A natural-order key: digit runs compare as numbers ("Article 4" < "Article 10")."""
+    if not _DIGITS.search(text):
+        return ((1, 0, text.casefold()),)
     key = []
     for chunk in _DIGITS.split(text):
         if not chunk:
