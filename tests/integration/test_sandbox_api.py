@@ -155,10 +155,29 @@ def test_persistence_survives_restart(sandbox_factory: Any, tmp_path: Any) -> No
             f"/blocks/{page['id']}/children",
             json={"children": [{"paragraph": {"rich_text": title("body")}}]},
         )
+        _, ds = make_database(http, page["id"], N={"number": {}})
+        rows = [
+            http.post(
+                "/pages",
+                json={"parent": {"data_source_id": ds}, "properties": {"N": {"number": n}}},
+            ).json()["id"]
+            for n in range(3)
+        ]
+        http.patch(f"/pages/{rows[1]}", json={"in_trash": True})
+        http.post("/comments", json={"parent": {"page_id": page["id"]}, "rich_text": title("hi")})
     first.stop()
     second = sandbox_factory(empty=True, data=data)
     with client(second) as http:
         again = http.get(f"/pages/{page['id']}").json()
         assert again["properties"]["title"]["title"][0]["plain_text"] == "Kept"
         kids = http.get(f"/blocks/{page['id']}/children").json()["results"]
-        assert [k["paragraph"]["rich_text"][0]["plain_text"] for k in kids] == ["body"]
+        assert [k["type"] for k in kids] == ["paragraph", "child_database"]
+        live = http.post(f"/data_sources/{ds}/query", json={}).json()["results"]
+        assert [r["id"] for r in live] == [rows[0], rows[2]]
+        comments = http.get("/comments", params={"block_id": page["id"]}).json()["results"]
+        assert [c["rich_text"][0]["plain_text"] for c in comments] == ["hi"]
+        http.post(f"{second.base_url}/_sandbox/reset", json={"empty": True}).raise_for_status()
+    second.stop()
+    third = sandbox_factory(empty=True, data=data)
+    with client(third) as http:
+        assert http.get(f"/pages/{page['id']}").status_code == 404
