@@ -10,7 +10,17 @@ import importlib
 import typer
 
 # Add a module name here when you add a command module (kept sorted).
-MODULES: tuple[str, ...] = ("db", "hooks", "migrate", "outbox", "run", "sandbox", "sync", "worker")
+MODULES: tuple[str, ...] = (
+    "conflicts",
+    "db",
+    "hooks",
+    "migrate",
+    "outbox",
+    "run",
+    "sandbox",
+    "sync",
+    "worker",
+)
 
 
 def register_all(app: typer.Typer) -> None:

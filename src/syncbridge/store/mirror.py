@@ -24,6 +24,7 @@ from syncbridge.store import naming
 from syncbridge.store.base import MYSQL_TABLE_OPTIONS
 from syncbridge.store.errors import SchemaEvolutionError
 from syncbridge.store.models import ColumnMapping, ColumnState, DataSource
+from syncbridge.store.triggers import ensure_triggers
 from syncbridge.store.types import LONG_TEXT, JsonDocument, UtcDateTime
 
 
@@ -218,6 +219,8 @@ def create_mirror(session: Session, data_source: DataSource, schema: dict[str, A
         )
     data_source.schema_json = schema
     session.flush()
+    # Local SQL edits are logged from the start (see store.triggers; sync.push sends them).
+    ensure_triggers(session.connection(), data_source.table_name, data_source.id)
     return Mirror(data_source.id, table, tuple(planned), schema)
 
 

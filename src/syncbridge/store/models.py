@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from syncbridge.store import outbox_models as _outbox_models  # noqa: F401  (Alembic sees its tables)
+from syncbridge.store import push_models as _push_models  # noqa: F401  (Alembic sees its tables)
 from syncbridge.store.base import MYSQL_TABLE_OPTIONS, Base
 from syncbridge.store.types import JSON_TYPE, UtcDateTime
 

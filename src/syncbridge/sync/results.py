@@ -37,6 +37,7 @@ class PullResult:
     rate_limited: int = 0
     retries: int = 0
     resumed: bool = False
+    conflicts: int = 0  # properties edited on both sides (see sync.merge)
     schema_changes: tuple[str, ...] = ()
     error: str | None = None
 
@@ -62,6 +63,7 @@ class SyncResult:
     database_id: int
     name: str
     pulls: tuple[PullResult, ...]
+    pushes: tuple[Any, ...] = ()  # sync.push.PushResult per data source (after its pull)
 
     @property
     def ok(self) -> bool:
@@ -79,6 +81,7 @@ class SyncResult:
             "name": self.name,
             "ok": self.ok,
             "pulls": [p.as_json() for p in self.pulls],
+            "pushes": [p.as_json() for p in self.pushes],
         }
 
 

@@ -1,16 +1,24 @@
-"""Sync a registered database: pull each data source, record each run in the history."""
+"""Sync a registered database: pull each data source, then queue its local edits (push).
+
+Each data source is pulled first (rows with local edits are merged, conflicts settled by the
+database's strategy), then its local edits are queued in the outbox; ``syncbridge worker``
+delivers them. Each data source's run is recorded in the history.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from sqlalchemy import Engine
 
 from syncbridge.http.metrics import MetricsHook
 from syncbridge.notion.client import NotionClient
+from syncbridge.outbox.queue import Outbox
 from syncbridge.store import history
 from syncbridge.store.registry import get_database
 from syncbridge.sync.pull import PullOptions, pull
+from syncbridge.sync.push import PushResult, open_outbox, push
 from syncbridge.sync.results import PullResult, RequestCounter, SyncResult
 
 ClientFactory = Callable[[MetricsHook], NotionClient]
@@ -24,8 +32,13 @@ async def sync_database(
     options: PullOptions | None = None,
     *,
     trigger: str = "manual",
+    outbox: Outbox | None = None,
+    push_changes: bool = True,
 ) -> SyncResult:
-    """Pull every data source of the database ``ident`` (our id or the Notion id).
+    """Pull every data source of the database ``ident`` (our id or the Notion id), then push.
+
+    ``outbox`` defaults to the store's own; ``push_changes=False`` only pulls. A full pull
+    (``options.mode == "full"``) also compares every row with its base before pushing.
 
     Raises:
         UnknownDatabaseError: no database is registered under ``ident``.
@@ -35,10 +48,17 @@ async def sync_database(
     if db.fetch_content and not options.fetch_content:
         options = PullOptions(**{**options.__dict__, "fetch_content": True})
     pulls: list[PullResult] = []
+    pushes: list[PushResult] = []
+    box = outbox or (open_outbox(engine) if push_changes else None)
     for ds in db.data_sources:
         run_id = history.start_run(engine, db.id, ds.id, options.mode or "auto", trigger)
         counter = RequestCounter()
         result = await pull(engine, make_client(counter), ds.id, options, counter)
+        pushed = None
+        if box is not None and result.status == "succeeded":
+            full = options.mode == "full"
+            pushed = await asyncio.to_thread(push, engine, ds.id, box, full=full)
+            pushes.append(pushed)
         history.finish_run(
             engine,
             run_id,
@@ -54,6 +74,10 @@ async def sync_database(
             requests=result.requests,
             rate_limited=result.rate_limited,
             retries=result.retries,
+            pushed=pushed.queued if pushed else 0,
+            conflicts=result.conflicts,
         )
         pulls.append(result)
-    return SyncResult(database_id=db.id, name=db.name, pulls=tuple(pulls))
+    if box is not None and outbox is None:
+        box.close()
+    return SyncResult(database_id=db.id, name=db.name, pulls=tuple(pulls), pushes=tuple(pushes))

@@ -1,0 +1,312 @@
+"""Two-way sync on SQLite, PostgreSQL and MariaDB against the sandbox over real HTTP.
+
+Local edits are made with plain SQL on the mirror table (as any program would), remote edits
+with the official ``notion-client`` SDK; ``sync_database`` pulls, merges and queues, the outbox
+worker delivers, and the SDK checks what Notion holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from notion_client import Client
+from typer.testing import CliRunner
+
+from syncbridge.cli import app
+from syncbridge.notion.client import NotionClient
+from syncbridge.outbox.queue import Outbox
+from syncbridge.outbox.worker import OutboxWorker
+from syncbridge.store.migrate import open_store
+from syncbridge.store.registry import get_database, register_database, update_database
+from syncbridge.sync.conflicts import list_conflicts, list_push_errors, resolve_conflict
+from syncbridge.sync.pull import PullOptions
+from syncbridge.sync.results import SyncResult
+from syncbridge.sync.runner import sync_database
+
+TOKEN = "sandbox-token"
+SCHEMA: dict[str, Any] = {
+    "Name": {"title": {}},
+    "Points": {"number": {"format": "number"}},
+    "Stage": {"select": {"options": [{"name": "todo"}, {"name": "doing"}, {"name": "done"}]}},
+    "Due": {"date": {}},
+    "Notes": {"rich_text": {}},
+    "Double": {"formula": {"expression": 'prop("Points") * 2'}},
+}
+
+
+def _text(value: str) -> list[dict[str, Any]]:
+    return [{"type": "text", "text": {"content": value}}]
+
+
+class World:
+    """A sandbox database (made with the SDK), registered and mirrored into a store."""
+
+    def __init__(self, sandbox: Any, store_url: str, rows: int = 4) -> None:
+        self.sandbox = sandbox
+        self.store_url = store_url
+        self.sdk = Client(auth=TOKEN, base_url=sandbox.base_url)
+        db = self.sdk.databases.create(
+            parent={"type": "page_id", "page_id": sandbox.sample_ids["sample_page"]},
+            title=_text("Push test"),
+            initial_data_source={"properties": SCHEMA},
+        )
+        self.data_source_id = db["data_sources"][0]["id"]
+        self.pages = [self.create(i) for i in range(rows)]
+        self.engine = open_store(store_url)
+        self.outbox = Outbox.open(store_url)
+        self.db_id = asyncio.run(register_database(self.engine, self.client(), db["id"])).id
+        self.sync()
+
+    def create(self, i: int) -> str:
+        parent = {"type": "data_source_id", "data_source_id": self.data_source_id}
+        props = {
+            "Name": {"title": _text(f"row {i}")},
+            "Points": {"number": i},
+            "Stage": {"select": {"name": "todo"}},
+        }
+        return str(self.sdk.pages.create(parent=parent, properties=props)["id"])
+
+    def client(self, metrics: Any = None) -> NotionClient:
+        return NotionClient(TOKEN, base_url=self.sandbox.base_url, rate_limit=None, metrics=metrics)
+
+    def sync(self, **options: Any) -> SyncResult:
+        options.setdefault("trash_check_seconds", 0)
+        opts = PullOptions(**options)
+        result = asyncio.run(
+            sync_database(self.engine, self.client, self.db_id, opts, outbox=self.outbox)
+        )
+        assert result.ok, result.as_json()
+        return result
+
+    def deliver(self) -> None:
+        async def drain() -> None:
+            worker = OutboxWorker(self.outbox, self.client(), poll_interval=0.01)
+            stats = await worker.run(burst=True, until_empty=True)
+            assert stats.dead == 0, stats.errors
+
+        asyncio.run(drain())
+
+    def cycle(self) -> SyncResult:
+        """Pull + push, deliver, then pull + push again (settles what was delivered)."""
+        first = self.sync()
+        self.deliver()
+        second = self.sync()
+        assert second.pushes[0].queued == 0, second.as_json()  # nothing echoes back
+        return first
+
+    @property
+    def table(self) -> str:
+        return get_database(self.engine, self.db_id).data_sources[0].table_name
+
+    def sql(self, statement: str, **params: Any) -> None:
+        """Plain SQL on the mirror table, as another program would run it."""
+        with self.engine.begin() as conn:
+            conn.execute(sa.text(statement.replace("{t}", self.quoted)), params)
+
+    @property
+    def quoted(self) -> str:
+        return self.engine.dialect.identifier_preparer.quote(self.table)
+
+    def row(self, page_id: str) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                sa.text(f"SELECT * FROM {self.quoted} WHERE page_id = :p"), {"p": page_id}
+            ).mappings()
+            return dict(found.one())
+
+    def remote(self, page_id: str) -> dict[str, Any]:
+        page = self.sdk.pages.retrieve(page_id=page_id)
+        props = page["properties"]
+        return {
+            "name": "".join(t["plain_text"] for t in props["Name"]["title"]),
+            "points": props["Points"]["number"],
+            "stage": (props["Stage"]["select"] or {}).get("name"),
+            "due": (props["Due"]["date"] or {}).get("start"),
+            "trashed": page.get("in_trash") or page.get("archived"),
+            "edited": page["last_edited_time"],
+        }
+
+    def edit_remote(self, page_id: str, **props: Any) -> None:
+        self.sdk.pages.update(page_id=page_id, properties=props)
+
+    def pending_state(self) -> tuple[int, int]:
+        with self.engine.connect() as conn:
+            changes = conn.execute(sa.text("SELECT count(*) FROM sb_changes")).scalar_one()
+            pushes = conn.execute(sa.text("SELECT count(*) FROM sb_pushes")).scalar_one()
+        return int(changes), int(pushes)
+
+    def close(self) -> None:
+        self.sdk.close()
+        self.outbox.close()
+        self.engine.dispose()
+
+
+@pytest.fixture
+def world(sandbox: Any, store_url: str) -> Any:
+    w = World(sandbox, store_url)
+    yield w
+    w.close()
+
+
+def test_sql_update_insert_delete_reach_notion(world: World) -> None:
+    a, b, c, d = world.pages
+    world.sql("UPDATE {t} SET points = 41.5, stage = 'doing' WHERE page_id = :p", p=a)
+    world.sql("UPDATE {t} SET due = '2026-05-04T10:11:12.345Z' WHERE page_id = :p", p=b)
+    placeholder = "new:" + uuid.uuid4().hex
+    world.sql(
+        "INSERT INTO {t} (page_id, name, points, _sb_raw) VALUES (:p, 'made in SQL', 7, '{}')",
+        p=placeholder,
+    )
+    world.sql("DELETE FROM {t} WHERE page_id = :p", p=c)
+    assert world.row(a)["_sb_version"] == 1  # the trigger counted the local edit
+
+    first = world.cycle()
+    assert (first.pushes[0].updates, first.pushes[0].creates, first.pushes[0].trashes) == (2, 1, 1)
+
+    assert world.remote(a)["points"] == 41.5
+    assert world.remote(a)["stage"] == "doing"
+    assert world.remote(b)["due"] is not None
+    assert world.remote(b)["due"].startswith("2026-05-04T10:11")
+    assert world.remote(c)["trashed"]
+    assert not world.remote(d)["trashed"]
+    made = world.sdk.data_sources.query(
+        data_source_id=world.data_source_id,
+        filter={"property": "Name", "title": {"equals": "made in SQL"}},
+    )["results"]
+    assert len(made) == 1
+    new_id = made[0]["id"]
+    assert made[0]["properties"]["Points"]["number"] == 7
+
+    # The placeholder row now carries the real page id, and Notion's values are the mirror's.
+    row = world.row(new_id)
+    assert row["name"] == "made in SQL"
+    assert row["points"] == 7
+    with world.engine.connect() as conn:
+        left = conn.execute(
+            sa.text(f"SELECT count(*) FROM {world.quoted} WHERE page_id = :p"), {"p": placeholder}
+        ).scalar_one()
+    assert left == 0
+    assert world.row(b)["due"] == world.remote(b)["due"]  # Notion's formatting is the base
+    assert world.row(c)["_sb_deleted"]
+    assert world.pending_state() == (0, 0)
+    assert list_conflicts(world.engine) == []
+
+
+def test_pull_merges_rows_with_unsent_local_edits(world: World) -> None:
+    a = world.pages[0]
+    world.sql("UPDATE {t} SET stage = 'done' WHERE page_id = :p", p=a)
+    world.edit_remote(a, Points={"number": 99})  # another property, edited in Notion
+    result = world.sync()
+    assert result.pulls[0].conflicts == 0
+    row = world.row(a)
+    assert row["stage"] == "done"  # the local edit survived the pull …
+    assert row["points"] == 99  # … which brought Notion's edit of the other property
+    world.deliver()
+    world.sync()
+    assert world.remote(a)["stage"] == "done"
+    assert world.remote(a)["points"] == 99
+
+
+def _both_sides(world: World, page: str, local: str, remote: str) -> None:
+    world.sql("UPDATE {t} SET stage = :v WHERE page_id = :p", v=local, p=page)
+    world.edit_remote(page, Stage={"select": {"name": remote}})
+
+
+def test_conflicts_follow_the_strategy(world: World) -> None:
+    a, b, c, d = world.pages
+
+    # remote_wins (the default)
+    _both_sides(world, a, "doing", "done")
+    assert world.cycle().pulls[0].conflicts == 1
+    assert world.row(a)["stage"] == "done"
+    assert world.remote(a)["stage"] == "done"
+
+    # equal changes on both sides are not a conflict
+    _both_sides(world, a, "todo", "todo")
+    assert world.cycle().pulls[0].conflicts == 0
+
+    update_database(world.engine, world.db_id, conflict_strategy="local_wins")
+    _both_sides(world, b, "doing", "done")
+    world.cycle()
+    assert world.row(b)["stage"] == "doing"
+    assert world.remote(b)["stage"] == "doing"
+
+    # newest_wins: Notion's edit time against the local change time
+    update_database(world.engine, world.db_id, conflict_strategy="newest_wins")
+    clock = world.sandbox.app.state.clock
+    # Notion's edit a minute ago (inside the pull's look-back), the local one now: local wins.
+    clock.freeze(datetime.now(UTC) - timedelta(minutes=1))
+    _both_sides(world, c, "doing", "done")
+    world.cycle()
+    assert world.remote(c)["stage"] == "doing"
+    assert world.row(c)["stage"] == "doing"
+    clock.freeze(datetime.now(UTC) + timedelta(hours=1))  # Notion's edit is later: it wins
+    _both_sides(world, d, "doing", "done")
+    world.cycle()
+    assert world.remote(d)["stage"] == "done"
+    assert world.row(d)["stage"] == "done"
+    clock.unfreeze()
+
+    resolved = list_conflicts(world.engine, status=None)
+    assert sorted(c["resolution"] for c in resolved) == sorted(
+        ["remote_wins", "local_wins", "remote_wins", "local_wins"]
+    )
+    assert list_conflicts(world.engine) == []
+
+
+def test_manual_conflicts_wait_for_a_decision(world: World, monkeypatch: Any) -> None:
+    a, b, c, _ = world.pages
+    update_database(world.engine, world.db_id, conflict_strategy="manual")
+    for page in (a, b, c):
+        _both_sides(world, page, "doing", "done")
+    world.cycle()
+    for page in (a, b, c):  # held: the mirror keeps the local value, Notion its own
+        assert world.row(page)["stage"] == "doing"
+        assert world.remote(page)["stage"] == "done"
+
+    monkeypatch.setenv("SYNCBRIDGE_STORE_URL", world.store_url)
+    cli = CliRunner()
+    listed = cli.invoke(app, ["conflicts", "list", "--json", "--db", str(world.db_id)])
+    assert listed.exit_code == 0, listed.output
+    items = {c["page_id"]: c for c in json.loads(listed.stdout)}
+    assert set(items) == {a, b, c}
+    assert items[a]["local"][""] == "doing"
+    assert items[a]["remote"][""] == "done"
+    assert items[a]["base"][""] == "todo"
+
+    done = cli.invoke(app, ["conflicts", "resolve", str(items[a]["id"]), "--take", "local"])
+    assert done.exit_code == 0, done.output
+    done = cli.invoke(app, ["conflicts", "resolve", str(items[b]["id"]), "--take", "remote"])
+    assert done.exit_code == 0, done.output
+    resolve_conflict(world.engine, items[c]["id"], value="todo")
+    again = cli.invoke(app, ["conflicts", "resolve", str(items[c]["id"]), "--take", "local"])
+    assert again.exit_code == 1
+    assert "already resolved" in again.output
+
+    world.cycle()
+    assert (world.remote(a)["stage"], world.row(a)["stage"]) == ("doing", "doing")
+    assert (world.remote(b)["stage"], world.row(b)["stage"]) == ("done", "done")
+    assert (world.remote(c)["stage"], world.row(c)["stage"]) == ("todo", "todo")
+    assert list_conflicts(world.engine) == []
+
+
+def test_read_only_edits_are_refused_and_recorded(world: World) -> None:
+    a = world.pages[1]
+    before = world.row(a)["double"]
+    double = world.engine.dialect.identifier_preparer.quote("double")  # a keyword on MariaDB
+    world.sql(f"UPDATE {{t}} SET {double} = 'hacked', points = 5 WHERE page_id = :p", p=a)
+    world.cycle()
+    assert world.remote(a)["points"] == 5  # the writable edit went through
+    errors = list_push_errors(world.engine, database=world.db_id)
+    assert len(errors) == 1
+    assert errors[0]["property_name"] == "Double"
+    assert "read-only" in errors[0]["message"]
+    row = world.row(a)
+    assert row["double"] != "hacked"
+    assert row["double"] in (before, "10")  # reverted, then Notion's new formula value
