@@ -1,8 +1,8 @@
 """Bring syncbridge's own tables to the newest schema (Alembic ``upgrade head``).
 
 Run by ``syncbridge migrate`` and at the start of every command that uses the store. Concurrent
-callers on PostgreSQL or MySQL serialise on a database lock, so two workers starting together do
-not both try to create the tables.
+callers serialise on a database lock (PostgreSQL advisory lock, MySQL ``GET_LOCK``, SQLite
+``BEGIN IMMEDIATE``), so two workers starting together do not both try to create the tables.
 """
 
 from __future__ import annotations
