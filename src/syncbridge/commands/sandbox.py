@@ -46,7 +46,11 @@ def _announce(config: SandboxConfig, base_url: str) -> None:
     """Once the server answers, print the sample's databases (found through the API itself)."""
     import httpx
 
-    headers = {"Authorization": f"Bearer {config.tokens[0]}", "Notion-Version": VERSION}
+    headers = {
+        "Authorization": f"Bearer {config.tokens[0]}",
+        "Notion-Version": VERSION,
+        "X-Sandbox-No-Faults": "1",  # keep the seeded fault sequence for the user's requests
+    }
     body = {"filter": {"property": "object", "value": "data_source"}, "page_size": 100}
     with httpx.Client(base_url=base_url, headers=headers, timeout=5) as client:
         for _ in range(100):

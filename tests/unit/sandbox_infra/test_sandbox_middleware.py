@@ -268,3 +268,12 @@ def test_admin_reset_can_clear_the_log_and_refills_buckets(
     paths = [e["path"] for e in client.get("/_sandbox/requests").json()["results"]]
     assert paths == ["/_sandbox/reset"]
     assert client.get("/_sandbox/faults").json()["pending_script"] == []
+
+
+def test_no_faults_header_skips_injection_without_using_the_dice(infra_server: MakeServer) -> None:
+    server, infra, _ = infra_server(faults="next=503,500=1")
+    skip = H | {"X-Sandbox-No-Faults": "1"}
+    assert httpx.get(f"{server.base_url}/v1/echo", headers=skip).status_code == 200
+    assert infra.faults.pending_script() == ["503"]
+    assert httpx.get(f"{server.base_url}/v1/echo", headers=H).status_code == 503
+    assert httpx.get(f"{server.base_url}/v1/echo", headers=H).status_code == 500
