@@ -4,46 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from syncbridge.settings import Settings, SettingsError, load_settings
+from syncbridge.commands.common import client_args, fail
+from syncbridge.settings import SettingsError, load_settings
 from syncbridge.store.errors import StoreError
 from syncbridge.store.registry import RegisteredDatabase
-
-SANDBOX_TOKEN = "sandbox-token"  # the sandbox's default token (syncbridge sandbox --token)
-NOTION_API = "https://api.notion.com"
 
 db_app = typer.Typer(
     name="db", help="Register Notion databases, list them, remove them.", no_args_is_help=True
 )
 
-
-def _fail(message: object) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(1)
-
-
-def _client_args(settings: Settings, notion_url: str | None) -> dict[str, Any]:
-    base_url = (notion_url or settings.notion_base_url).rstrip("/")
-    if settings.notion_token is not None:
-        token = settings.notion_token.get_secret_value()
-    elif base_url == NOTION_API:
-        raise _fail(
-            "no NOTION_TOKEN set: set it to your integration's token, or run `syncbridge sandbox` "
-            "and point --notion-url (or NOTION_BASE_URL) at it, e.g. --notion-url http://127.0.0.1:8765"
-        )
-    else:
-        token = SANDBOX_TOKEN
-    return {
-        "token": token,
-        "base_url": base_url,
-        "version": settings.notion_version,
-        "rate_limit": settings.notion_rate_limit,
-        "max_retries": settings.max_retries,
-        "retry_delay": settings.retry_delay,
-    }
+# worker.py imports this name; the helper itself lives in commands.common.
+_client_args = client_args
 
 
 @db_app.command("add")
@@ -78,13 +53,13 @@ def add(
 
     try:
         settings = load_settings()
-        client_args = _client_args(settings, notion_url)
+        args = client_args(settings, notion_url)
         engine = open_store(settings.store_url)
     except (SettingsError, StoreError) as err:
-        raise _fail(err) from None
+        fail(err)
 
     async def run() -> RegisteredDatabase:
-        async with NotionClient(**client_args) as client:
+        async with NotionClient(**args) as client:
             return await register_database(
                 engine,
                 client,
@@ -100,7 +75,7 @@ def add(
     try:
         db = asyncio.run(run())
     except StoreError as err:
-        raise _fail(err) from None
+        fail(err)
     finally:
         engine.dispose()
     if as_json:
@@ -126,7 +101,7 @@ def list_(
         databases = list_databases(engine)
         engine.dispose()
     except (SettingsError, StoreError) as err:
-        raise _fail(err) from None
+        fail(err)
     if as_json:
         typer.echo(json.dumps([db.as_json() for db in databases], ensure_ascii=False, indent=2))
         return
@@ -174,7 +149,7 @@ def remove(
         db = remove_database(engine, ident, drop_table=drop_table)
         engine.dispose()
     except (SettingsError, StoreError) as err:
-        raise _fail(err) from None
+        fail(err)
     tables = ", ".join(ds.table_name for ds in db.data_sources)
     what = "dropped" if drop_table else "kept"
     typer.echo(f"Removed {db.name!r} (id {db.id}); {what} table(s) {tables}")
