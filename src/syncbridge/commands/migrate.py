@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from syncbridge.commands.common import fail
 from syncbridge.settings import SettingsError, load_settings
 from syncbridge.store.engine import make_engine, safe_url
 from syncbridge.store.errors import StoreError
@@ -18,8 +19,7 @@ def migrate_command() -> None:
         before = current_revision(engine)
         after = migrate(engine)
     except (SettingsError, StoreError) as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(1) from None
+        fail(err)
     if before == after:
         typer.echo(f"store {safe_url(url)} is up to date (revision {after})")
     else:
