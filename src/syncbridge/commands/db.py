@@ -115,7 +115,8 @@ def _print_table(databases: list[RegisteredDatabase]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("id", "name", "type", "notion id", "schedule", "conflicts", "tables")
+    table = Table("id", "name", "type", "schedule", "conflicts", "tables")
+    table.add_column("notion id", overflow="fold")  # ids are copied from here: never cut them
     for db in databases:
         schedule = db.cron or (f"{db.sync_interval}s" if db.sync_interval else "default")
         if not db.enabled:
@@ -125,10 +126,10 @@ def _print_table(databases: list[RegisteredDatabase]) -> None:
             str(db.id),
             db.name,
             db.database_type,
-            db.notion_database_id,
             schedule,
             db.conflict_strategy,
             tables,
+            db.notion_database_id,
         )
     Console().print(table)
 
