@@ -91,8 +91,23 @@ def new_page_properties(
 def update_page_properties(
     schema: dict[str, JSON], current: JSON, request_properties: Any, *, ctx: PropertyContext
 ) -> JSON:
-    """``current`` values with the request's values written over them (a new dict)."""
-    values = {name: current.get(name) or empty_value(prop) for name, prop in schema.items()}
+    """``current`` values with the request's values written over them (a new dict).
+
+    A value stored under an old name (the property was renamed since) is found by its id.
+    """
+    values: JSON = {}
+    by_id: dict[Any, Any] | None = None
+    for name, prop in schema.items():
+        value = current.get(name)
+        if value is None:
+            if by_id is None:
+                by_id = {v.get("id"): v for v in current.values() if isinstance(v, dict)}
+            value = by_id.get(prop["id"])
+        if not isinstance(value, dict) or value.get("type") != prop["type"]:
+            value = empty_value(prop)
+        elif value.get("id") != prop["id"]:
+            value = {**value, "id": prop["id"]}
+        values[name] = value
     return _apply(schema, values, request_properties, ctx)
 
 

@@ -721,3 +721,16 @@ def test_schema_request_order_does_not_matter(world: Any, order: list[str]) -> N
     schema = create_schema({name: config[name] for name in order}, ctx=world.ctx("x"))
     assert schema["Total"]["rollup"]["relation_property_id"] == unquote(schema["Rel"]["id"])
     assert schema["Cost"]["id"] in schema["Twice"]["formula"]["expression"]
+
+
+def test_values_stored_under_an_old_name_are_found_by_id(world: Any, ds: str) -> None:
+    page = world.create(ds, WRITES)
+    renamed = update_schema(world.schema(ds), {"Price": {"name": "Cost"}}, ctx=world.ctx(ds))
+    values = update_page_properties(
+        renamed, page["properties"], {"Done": {"checkbox": False}}, ctx=world.ctx(ds)
+    )
+    assert values["Cost"] == page["properties"]["Price"]
+    assert "Price" not in values
+    retyped = update_schema(world.schema(ds), {"Price": {"rich_text": {}}}, ctx=world.ctx(ds))
+    values = update_page_properties(retyped, page["properties"], {}, ctx=world.ctx(ds))
+    assert values["Price"] == {"id": retyped["Price"]["id"], "type": "rich_text", "rich_text": []}
