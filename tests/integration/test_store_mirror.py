@@ -304,3 +304,24 @@ def test_swapped_names_and_retype_back_keep_everything(engine: sa.Engine) -> Non
     ]
     assert 1.0 in [row[c] for c in numbers]  # the first number column survived two retypes
     assert len(mirror.active) == len(schema)
+
+
+def test_user_columns_are_left_alone_and_a_half_done_rename_recovers(engine: sa.Engine) -> None:
+    ds_id = _register(engine, "nt_recover", BASE_SCHEMA)
+    prep = engine.dialect.identifier_preparer
+    with engine.begin() as conn:
+        # the user adds their own column named like a property that does not exist yet
+        conn.execute(sa.text(f"ALTER TABLE nt_recover ADD COLUMN {prep.quote('owner')} INTEGER"))
+        # a crash (MySQL commits DDL one statement at a time) renamed a column without the map
+        conn.execute(sa.text("ALTER TABLE nt_recover RENAME COLUMN notes TO notes_lost"))
+    schema = json.loads(json.dumps(BASE_SCHEMA))
+    schema["Owner"] = {"id": "own", "name": "Owner", "type": "rich_text", "rich_text": {}}
+    schema["Remarks"] = {**schema.pop("Notes"), "name": "Remarks"}
+    result = evolve(engine, ds_id, schema)
+    assert result.added == ("Owner",)
+    mirror = _mirror(engine, ds_id)
+    real = _real_columns(engine, "nt_recover")
+    assert mirror.column("own") == "owner_2"  # the user's "owner" is not ours to take
+    assert {"owner", "notes_lost", "owner_2", "remarks"} <= set(real)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(mirror.table).values(_page_row("p", remarks="r", owner_2="o")))
