@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from syncbridge.sandbox import datevalues, formula, limits
 from syncbridge.sandbox.bodycheck import fail
 from syncbridge.sandbox.props_context import JSON, PropertyContext
-from syncbridge.sandbox.props_values import empty_value, user_object
+from syncbridge.sandbox.props_values import align_values, user_object
 from syncbridge.sandbox.rich_text import plain_text
 
 _MAX_FORMULA_DEPTH = 16
@@ -23,15 +23,9 @@ def recompute(schema: dict[str, JSON], values: JSON, *, page: JSON, ctx: Propert
     Values of properties no longer in the schema are dropped; a value whose type no longer
     matches its property is replaced by the empty value. Returns a new dict in schema order.
     """
-    out: JSON = {}
+    out = align_values(schema, values)  # a value under an old name is found by its id
     for name, prop in schema.items():
-        old = values.get(name)
-        value = (
-            old if isinstance(old, dict) and old.get("type") == prop["type"] else empty_value(prop)
-        )
-        if value.get("id") != prop["id"]:
-            value = {**value, "id": prop["id"]}
-        out[name] = _fixed(prop, value, page, ctx)
+        out[name] = _fixed(prop, out[name], page, ctx)
     for name, prop in schema.items():
         if prop["type"] == "rollup":
             out[name] = {**out[name], "rollup": rollup_value(prop, out, schema, ctx)}

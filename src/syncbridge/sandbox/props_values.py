@@ -91,9 +91,16 @@ def new_page_properties(
 def update_page_properties(
     schema: dict[str, JSON], current: JSON, request_properties: Any, *, ctx: PropertyContext
 ) -> JSON:
-    """``current`` values with the request's values written over them (a new dict).
+    """``current`` values with the request's values written over them (a new dict)."""
+    values = align_values(schema, current)
+    return _apply(schema, values, request_properties, ctx)
 
-    A value stored under an old name (the property was renamed since) is found by its id.
+
+def align_values(schema: dict[str, JSON], current: JSON) -> JSON:
+    """One value per schema property, in schema order, taken from ``current`` where it fits.
+
+    A value stored under an old name (the property was renamed since) is found by its id; a
+    value whose type no longer matches its property is replaced by the empty value.
     """
     values: JSON = {}
     by_id: dict[Any, Any] | None = None
@@ -108,7 +115,7 @@ def update_page_properties(
         elif value.get("id") != prop["id"]:
             value = {**value, "id": prop["id"]}
         values[name] = value
-    return _apply(schema, values, request_properties, ctx)
+    return values
 
 
 def _apply(schema: dict[str, JSON], values: JSON, request: Any, ctx: PropertyContext) -> JSON:
