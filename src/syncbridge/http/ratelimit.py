@@ -5,8 +5,9 @@ Waiters queue by lane, then arrival: whenever a token becomes free, the first wa
 highest lane takes it, so interactive calls and pushes overtake waiting pulls. ``pause(seconds)``
 (a 429's Retry-After) holds every waiter of the bucket until the pause ends.
 
-The bucket holds no event-loop-bound primitives (each waiter owns a future of its own loop), so
-it may be used from one loop after another; it is not meant for several loops at once.
+The bucket holds no event-loop-bound primitives (each waiter owns a future of its own loop) and
+guards its state with a thread lock, so it may be shared by successive loops and by loops running
+in several threads at once.
 """
 
 from __future__ import annotations
@@ -87,12 +88,16 @@ class TokenBucket:
         self._seq = itertools.count()
         self.granted = 0
         self.waited = 0
+        # Guards the state between awaits, so loops in several threads (e.g. a sync facade's
+        # background loop beside the application's) may share one credential's bucket.
+        self._lock = threading.Lock()
 
     @property
     def tokens(self) -> float:
         """Tokens available now (fractional)."""
-        self._refill(self._clock())
-        return self._tokens
+        with self._lock:
+            self._refill(self._clock())
+            return self._tokens
 
     @property
     def waiting(self) -> int:
@@ -123,46 +128,55 @@ class TokenBucket:
         """
         if seconds <= 0:
             return
-        now = self._clock()
-        self._paused_until = max(self._paused_until, now + seconds)
-        self._tokens = min(self._tokens, 0.0)
-        self._updated = self._paused_until - 1.0 / self.rate  # one token ready when it ends
+        with self._lock:
+            now = self._clock()
+            self._paused_until = max(self._paused_until, now + seconds)
+            self._tokens = min(self._tokens, 0.0)
+            self._updated = self._paused_until - 1.0 / self.rate  # one token ready when it ends
 
     async def acquire(self, lane: Lane = Lane.INTERACTIVE) -> None:
         """Wait for a token; callers of a higher lane waiting at the same time go first."""
-        now = self._clock()
-        if not self._queue and self._wait_time(now) <= 0:
-            self._take()
-            return
-        ticket = _Ticket(int(lane), next(self._seq))
-        heapq.heappush(self._queue, ticket)
-        self.waited += 1
+        with self._lock:
+            if not self._queue and self._wait_time(self._clock()) <= 0:
+                self._take()
+                return
+            ticket = _Ticket(int(lane), next(self._seq))
+            heapq.heappush(self._queue, ticket)
+            self.waited += 1
         try:
             while True:
-                if self._queue[0] is not ticket:
-                    ticket.wakeup = asyncio.get_running_loop().create_future()
-                    await ticket.wakeup
-                    continue
-                wait = self._wait_time(self._clock())
-                if wait <= 0:
-                    self._take()
-                    return
-                await self._sleep(wait)
+                with self._lock:
+                    wakeup = None
+                    if self._queue[0] is not ticket:
+                        # Created under the lock: the head leaving later always sees it.
+                        wakeup = ticket.wakeup = asyncio.get_running_loop().create_future()
+                    else:
+                        wait = self._wait_time(self._clock())
+                        if wait <= 0:
+                            self._take()
+                            return
+                if wakeup is not None:
+                    await wakeup
+                else:
+                    await self._sleep(wait)
         finally:
-            self._leave(ticket)
+            with self._lock:
+                head = self._leave(ticket)
+            if head is not None:
+                _wake(head)
 
     def _take(self) -> None:
         self._tokens -= 1.0
         self.granted += 1
 
-    def _leave(self, ticket: _Ticket) -> None:
+    def _leave(self, ticket: _Ticket) -> asyncio.Future[None] | None:
+        """Remove ``ticket``; the new head's wake-up future when the head changed."""
         was_head = bool(self._queue) and self._queue[0] is ticket
         self._queue.remove(ticket)
         heapq.heapify(self._queue)
         if was_head and self._queue:
-            head = self._queue[0]
-            if head.wakeup is not None and not head.wakeup.done():
-                head.wakeup.set_result(None)
+            return self._queue[0].wakeup
+        return None
 
     def _refill(self, now: float) -> None:
         if now < self._paused_until:
@@ -179,6 +193,24 @@ class TokenBucket:
         if self._tokens >= 1.0 - 1e-9:  # float drift must not cause a second tiny sleep
             return 0.0
         return (1.0 - self._tokens) / self.rate
+
+
+def _wake(future: asyncio.Future[None]) -> None:
+    """Resolve a waiter's future from any thread (its own loop does the resolving)."""
+    loop = future.get_loop()
+    try:
+        same_loop = asyncio.get_running_loop() is loop
+    except RuntimeError:
+        same_loop = False
+    if same_loop:
+        _resolve(future)
+    elif not loop.is_closed():
+        loop.call_soon_threadsafe(_resolve, future)
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 _buckets: dict[str, TokenBucket] = {}

@@ -181,3 +181,31 @@ def test_bucket_properties_under_random_arrivals(
         for lane2, arr2, got2 in by_lane_fifo:
             if lane == lane2 and arr < arr2 - eps:
                 assert got <= got2 + eps
+
+
+def test_one_bucket_serves_loops_in_several_threads() -> None:
+    """A sync facade's background loop and the application's loop may share a credential."""
+    import threading
+
+    b = TokenBucket(400.0, 1)  # real clock and sleep, so the loops truly interleave
+    per_thread = 30
+    errors: list[BaseException] = []
+
+    def worker(lane: Lane) -> None:
+        async def run() -> None:
+            await asyncio.gather(*(b.acquire(lane) for _ in range(per_thread)))
+
+        try:
+            asyncio.run(run())
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(lane,)) for lane in (Lane.PUSH, Lane.PULL)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert not errors
+    assert not any(t.is_alive() for t in threads)
+    assert b.granted == 2 * per_thread
+    assert b.waiting == 0
