@@ -124,6 +124,11 @@ async def test_remove_keeps_or_drops_the_mirror(engine: sa.Engine, sandbox: Any)
     assert remove_database(engine, str(dropped.id), drop_table=True) == dropped
     assert sa.inspect(engine).has_table("nt_users")
     assert not sa.inspect(engine).has_table("nt_sales")
+    # the kept table is the user's now: plain SQL on it works (no change tracking left behind)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO nt_users (page_id, _sb_raw) VALUES ('p', '{}')"))
+        conn.execute(sa.text("UPDATE nt_users SET _sb_hash = 'x' WHERE page_id = 'p'"))
+        conn.execute(sa.text("DELETE FROM nt_users WHERE page_id = 'p'"))
     with Session(engine) as session:
         assert session.scalars(sa.select(ColumnMapping)).first() is None
     assert list_databases(engine) == []

@@ -33,6 +33,7 @@ from syncbridge.store.errors import RegistrationError, UnknownDatabaseError
 from syncbridge.store.mirror import create_mirror, drop_mirror
 from syncbridge.store.models import Checkpoint, DataSource, NotionDatabase
 from syncbridge.store.presets import preset_for, resolve_roles
+from syncbridge.store.triggers import drop_triggers
 
 CONFLICT_STRATEGIES: tuple[str, ...] = get_args(ConflictStrategy)
 _HEX32 = re.compile(r"([0-9a-f]{32})(?:[?#].*)?$")
@@ -316,7 +317,8 @@ def remove_database(
 ) -> RegisteredDatabase:
     """Unregister a database; its mirror tables stay unless ``drop_table``.
 
-    Its data sources, column maps, checkpoints, row bases, runs and conflicts go with it.
+    Its data sources, column maps, checkpoints, row bases, runs and conflicts go with it; a kept
+    mirror table loses its change-tracking triggers and becomes a plain table of the user's.
 
     Raises:
         UnknownDatabaseError: nothing registered under ``ident``.
@@ -327,6 +329,11 @@ def remove_database(
             if db is None:
                 raise _unknown(ident)
             removed = _to_value(db)
+            conn = session.connection()
+            for ds in removed.data_sources:
+                # Change tracking would log into rows that are about to go; a kept table is
+                # the user's from now on, so plain SQL on it must keep working.
+                drop_triggers(conn, ds.table_name)
             session.delete(db)
         if drop_table:
             with session.begin():
