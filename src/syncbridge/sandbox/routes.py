@@ -97,15 +97,15 @@ async def users_me(request: Request) -> JSONResponse:
 
 @router.get("/users")
 async def users_list(request: Request) -> JSONResponse:
-    ws, _ = _guard(request)
+    ws, version = _guard(request)
     q = request.query_params
-    return answer(request, ws.list_users(q.get("start_cursor"), q.get("page_size")))
+    return answer(request, ws.list_users(q.get("start_cursor"), q.get("page_size"), version))
 
 
 @router.get("/users/{user_id}")
 async def users_retrieve(request: Request, user_id: str) -> JSONResponse:
-    ws, _ = _guard(request)
-    return answer(request, ws.retrieve_user(user_id))
+    ws, version = _guard(request)
+    return answer(request, ws.retrieve_user(user_id, version))
 
 
 @router.post("/databases")

@@ -53,6 +53,14 @@ def locked(method: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def _user_out(user: JSON, version: str) -> JSON:
+    # Recorded 2026-03-11 answers no longer carry person.email_verified; 2025-09-03 ones do.
+    if version == versions.V2026 and "email_verified" in user.get("person", {}):
+        person = {k: v for k, v in user["person"].items() if k != "email_verified"}
+        return {**user, "person": person}
+    return dict(user)
+
+
 def not_found(kind: str, object_id: str) -> ObjectNotFound:
     """Notion's 404 for an object that is missing or not shared."""
     return ObjectNotFound(
@@ -214,7 +222,7 @@ class WorkspaceBase:
         return dict(self.users[BOT_ID])
 
     @locked
-    def retrieve_user(self, user_id: str) -> JSON:
+    def retrieve_user(self, user_id: str, version: str = versions.DEFAULT) -> JSON:
         """One user by id."""
         uid = require_id(user_id, "path.user_id")
         user = self.users.get(uid)
@@ -224,16 +232,23 @@ class WorkspaceBase:
                 "to read user information.",
                 additional_data={"integration_id": BOT_ID},
             )
-        return dict(user)
+        return _user_out(user, version)
 
     @locked
-    def list_users(self, start_cursor: str | None = None, page_size: Any = None) -> JSON:
+    def list_users(
+        self,
+        start_cursor: str | None = None,
+        page_size: Any = None,
+        version: str = versions.DEFAULT,
+    ) -> JSON:
         """All users, paginated."""
         # people first, then bots, as Notion lists them
         ids = sorted(self.users, key=lambda uid: self.users[uid]["type"] != "person")
         size = paging.page_size(page_size, where="query.page_size")
         start, end, nxt = paging.window(ids, start_cursor, size, where="query.start_cursor")
-        return paging.envelope([self.users[i] for i in ids[start:end]], nxt, "user")
+        return paging.envelope(
+            [_user_out(self.users[i], version) for i in ids[start:end]], nxt, "user"
+        )
 
     # ---- lookups ---------------------------------------------------------------------------
 
