@@ -194,3 +194,39 @@ def test_near_valid_filters(page: Any, kind: str, op: str, operand: Any, name: s
     only_validation_errors(
         filter_pages, [created], {"and": [flt, {"or": [flt]}]}, world.schema(ds), ctx=world.ctx(ds)
     )
+
+
+TEXT = st.text(min_size=1, max_size=40).filter(lambda t: "," not in t)
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    number=st.one_of(
+        st.none(), st.integers(-(10**12), 10**12), st.floats(allow_nan=False, allow_infinity=False)
+    ),
+    text=st.text(max_size=300),
+    option=TEXT,
+    tags=st.lists(TEXT, max_size=5),
+    flag=st.booleans(),
+)
+def test_valid_writes_read_back(
+    page: Any, number: Any, text: str, option: str, tags: list[str], flag: bool
+) -> None:
+    world, ds, created = page
+    body = {
+        "N": {"number": number},
+        "Text": {"rich_text": [{"text": {"content": text}}]},
+        "Sel": {"select": {"name": option}},
+        "Tags": {"multi_select": [{"name": t} for t in tags]},
+        "Ok": {"checkbox": flag},
+    }
+    values = update_page_properties(
+        world.schema(ds), created["properties"], body, ctx=world.ctx(ds)
+    )
+    assert values["N"]["number"] == number
+    assert values["Text"]["rich_text"][0]["plain_text"] == text
+    assert values["Sel"]["select"]["name"] == option
+    assert [t["name"] for t in values["Tags"]["multi_select"]] == list(dict.fromkeys(tags))
+    assert values["Ok"]["checkbox"] is flag
