@@ -111,6 +111,8 @@ async def test_options_lookups_and_errors(sqlite_engine: sa.Engine, sandbox: Any
     assert get_database(engine, db.id) == get_database(engine, tasks.replace("-", "").upper())
     with pytest.raises(UnknownDatabaseError, match="'42'"):
         get_database(engine, 42)
+    with pytest.raises(UnknownDatabaseError):
+        get_database(engine, "1" * 32)  # all digits, yet a Notion id: no integer overflow
     assert list_databases(engine) == [db]
     assert not sa.inspect(engine).has_table("nt_tasks")  # failed attempts left no table behind
 

@@ -246,7 +246,7 @@ def _drop_tables(engine: Engine, tables: list[str]) -> None:
 def _find(session: Session, ident: str | int) -> NotionDatabase | None:
     stmt = select(NotionDatabase).options(selectinload(NotionDatabase.data_sources))
     text = str(ident).strip()
-    if text.isdigit():
+    if text.isdigit() and len(text) < 19:  # our ids; 32 digits would be a Notion id
         return session.scalars(stmt.where(NotionDatabase.id == int(text))).one_or_none()
     try:
         notion_id = normalize_notion_id(text)
