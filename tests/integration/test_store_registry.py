@@ -136,6 +136,12 @@ async def test_remove_keeps_or_drops_the_mirror(engine: sa.Engine, sandbox: Any)
     assert list_databases(engine) == []
     with pytest.raises(UnknownDatabaseError):
         remove_database(engine, kept.id)
+    # a mirror table someone already dropped by hand does not block removal
+    async with _client(sandbox) as client:
+        calendar = await register_database(engine, client, ids["calendar_database"])
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE nt_calendar"))
+    assert remove_database(engine, calendar.id, drop_table=True).id == calendar.id
     # registering again finds the kept table's name taken and picks another
     async with _client(sandbox) as client:
         again = await register_database(engine, client, ids["users_database"])

@@ -330,10 +330,12 @@ def remove_database(
                 raise _unknown(ident)
             removed = _to_value(db)
             conn = session.connection()
+            inspector = inspect(conn)
             for ds in removed.data_sources:
                 # Change tracking would log into rows that are about to go; a kept table is
                 # the user's from now on, so plain SQL on it must keep working.
-                drop_triggers(conn, ds.table_name)
+                if inspector.has_table(ds.table_name):
+                    drop_triggers(conn, ds.table_name)
             session.delete(db)
         if drop_table:
             with session.begin():
