@@ -60,7 +60,8 @@ class World:
         self.pages = [self.create(i) for i in range(rows)]
         self.engine = open_store(store_url)
         self.outbox = Outbox.open(store_url)
-        self.db_id = asyncio.run(register_database(self.engine, self.client(), db["id"])).id
+        self.loop = asyncio.Runner()  # one loop: its HTTP pool serves every call of the test
+        self.db_id = self.loop.run(register_database(self.engine, self.client(), db["id"])).id
         self.sync()
 
     def create(self, i: int) -> str:
@@ -78,7 +79,7 @@ class World:
     def sync(self, **options: Any) -> SyncResult:
         options.setdefault("trash_check_seconds", 0)
         opts = PullOptions(**options)
-        result = asyncio.run(
+        result = self.loop.run(
             sync_database(self.engine, self.client, self.db_id, opts, outbox=self.outbox)
         )
         assert result.ok, result.as_json()
@@ -90,7 +91,7 @@ class World:
             stats = await worker.run(burst=True, until_empty=True)
             assert stats.dead == 0, stats.errors
 
-        asyncio.run(drain())
+        self.loop.run(drain())
 
     def cycle(self) -> SyncResult:
         """Pull + push, deliver, then pull + push again (settles what was delivered)."""
@@ -142,6 +143,7 @@ class World:
         return int(changes), int(pushes)
 
     def close(self) -> None:
+        self.loop.close()
         self.sdk.close()
         self.outbox.close()
         self.engine.dispose()
@@ -164,17 +166,18 @@ def test_sql_update_insert_delete_reach_notion(world: World) -> None:
         p=placeholder,
     )
     world.sql("DELETE FROM {t} WHERE page_id = :p", p=c)
+    double = world.engine.dialect.identifier_preparer.quote("double")  # a keyword on MariaDB
+    world.sql(f"UPDATE {{t}} SET {double} = 'hacked', points = 5 WHERE page_id = :p", p=d)
     assert world.row(a)["_sb_version"] == 1  # the trigger counted the local edit
 
     first = world.cycle()
-    assert (first.pushes[0].updates, first.pushes[0].creates, first.pushes[0].trashes) == (2, 1, 1)
+    assert (first.pushes[0].updates, first.pushes[0].creates, first.pushes[0].trashes) == (3, 1, 1)
 
     assert world.remote(a)["points"] == 41.5
     assert world.remote(a)["stage"] == "doing"
     assert world.remote(b)["due"] is not None
     assert world.remote(b)["due"].startswith("2026-05-04T10:11")
     assert world.remote(c)["trashed"]
-    assert not world.remote(d)["trashed"]
     made = world.sdk.data_sources.query(
         data_source_id=world.data_source_id,
         filter={"property": "Name", "title": {"equals": "made in SQL"}},
@@ -197,20 +200,13 @@ def test_sql_update_insert_delete_reach_notion(world: World) -> None:
     assert world.pending_state() == (0, 0)
     assert list_conflicts(world.engine) == []
 
-
-def test_pull_merges_rows_with_unsent_local_edits(world: World) -> None:
-    a = world.pages[0]
-    world.sql("UPDATE {t} SET stage = 'done' WHERE page_id = :p", p=a)
-    world.edit_remote(a, Points={"number": 99})  # another property, edited in Notion
-    result = world.sync()
-    assert result.pulls[0].conflicts == 0
-    row = world.row(a)
-    assert row["stage"] == "done"  # the local edit survived the pull …
-    assert row["points"] == 99  # … which brought Notion's edit of the other property
-    world.deliver()
-    world.sync()
-    assert world.remote(a)["stage"] == "done"
-    assert world.remote(a)["points"] == 99
+    # The formula (read-only) edit was refused, recorded and reverted; the number edit was sent.
+    assert world.remote(d)["points"] == 5
+    errors = list_push_errors(world.engine, database=world.db_id)
+    assert [e["property_name"] for e in errors] == ["Double"]
+    assert errors[0]["page_id"] == d
+    assert "read-only" in errors[0]["message"]
+    assert world.row(d)["double"] == "10"  # Notion's formula value for Points = 5
 
 
 def _both_sides(world: World, page: str, local: str, remote: str) -> None:
@@ -221,14 +217,23 @@ def _both_sides(world: World, page: str, local: str, remote: str) -> None:
 def test_conflicts_follow_the_strategy(world: World) -> None:
     a, b, c, d = world.pages
 
+    # Edits of different properties on the two sides merge: the pull keeps the unsent local one.
+    world.sql("UPDATE {t} SET stage = 'done' WHERE page_id = :p", p=a)
+    world.edit_remote(a, Points={"number": 99})
+    assert world.sync().pulls[0].conflicts == 0
+    assert (world.row(a)["stage"], world.row(a)["points"]) == ("done", 99)
+    world.deliver()
+    world.sync()
+    assert (world.remote(a)["stage"], world.remote(a)["points"]) == ("done", 99)
+
     # remote_wins (the default)
-    _both_sides(world, a, "doing", "done")
+    _both_sides(world, a, "doing", "todo")
     assert world.cycle().pulls[0].conflicts == 1
-    assert world.row(a)["stage"] == "done"
-    assert world.remote(a)["stage"] == "done"
+    assert world.row(a)["stage"] == "todo"
+    assert world.remote(a)["stage"] == "todo"
 
     # equal changes on both sides are not a conflict
-    _both_sides(world, a, "todo", "todo")
+    _both_sides(world, a, "done", "done")
     assert world.cycle().pulls[0].conflicts == 0
 
     update_database(world.engine, world.db_id, conflict_strategy="local_wins")
@@ -294,19 +299,3 @@ def test_manual_conflicts_wait_for_a_decision(world: World, monkeypatch: Any) ->
     assert (world.remote(b)["stage"], world.row(b)["stage"]) == ("done", "done")
     assert (world.remote(c)["stage"], world.row(c)["stage"]) == ("todo", "todo")
     assert list_conflicts(world.engine) == []
-
-
-def test_read_only_edits_are_refused_and_recorded(world: World) -> None:
-    a = world.pages[1]
-    before = world.row(a)["double"]
-    double = world.engine.dialect.identifier_preparer.quote("double")  # a keyword on MariaDB
-    world.sql(f"UPDATE {{t}} SET {double} = 'hacked', points = 5 WHERE page_id = :p", p=a)
-    world.cycle()
-    assert world.remote(a)["points"] == 5  # the writable edit went through
-    errors = list_push_errors(world.engine, database=world.db_id)
-    assert len(errors) == 1
-    assert errors[0]["property_name"] == "Double"
-    assert "read-only" in errors[0]["message"]
-    row = world.row(a)
-    assert row["double"] != "hacked"
-    assert row["double"] in (before, "10")  # reverted, then Notion's new formula value
