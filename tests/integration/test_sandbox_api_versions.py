@@ -219,3 +219,39 @@ def test_events_for_webhooks(server: Any) -> None:
     assert len(by_kind["page.properties_updated"]["updated_properties"]) == 1
     assert by_kind["data_source.schema_updated"]["updated_properties"][0]["action"] == "created"
     assert by_kind["page.created"]["parent"]["data_source_id"] == ds
+
+
+def test_webhook_url_receives_signed_events(sandbox_factory: Any) -> None:
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from syncbridge.sandbox.webhooks import verify
+
+    received: list[tuple[bytes, str | None]] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((body, self.headers.get("X-Notion-Signature")))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    hook = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{hook.server_address[1]}/hook"
+        server = sandbox_factory(empty=True, webhook_url=url, webhook_secret="s3cret")
+        with client(server, "2025-09-03") as http:
+            root = new_root(http)
+        assert server.app.state.webhooks.wait_idle(10)
+    finally:
+        hook.shutdown()
+        hook.server_close()
+    events = [json.loads(body) for body, _ in received]
+    assert [e["type"] for e in events] == ["page.created"]
+    assert events[0]["entity"] == {"id": root, "type": "page"}
+    assert all(verify(body, sig, "s3cret") for body, sig in received)
