@@ -537,7 +537,7 @@ def _sort_key(spec: Any, path: str, schema: dict[str, JSON]) -> tuple[Callable[[
         kind = obj["timestamp"]
         if kind not in _TIMESTAMPS or "property" in obj:
             fail(f"{path}.timestamp", "should be `created_time` or `last_edited_time`", kind)
-        return (lambda p: _moment_key(datevalues.moment_of(p.get(kind)))), descending
+        return (lambda p: _stamp_key(p.get(kind))), descending
     key = obj.get("property", UNDEFINED)
     if not isinstance(key, str):
         fail(f"{path}.property", "should be a string", key)
@@ -547,6 +547,17 @@ def _sort_key(spec: Any, path: str, schema: dict[str, JSON]) -> tuple[Callable[[
     prop = schema[name]
     value_key = _value_key(prop)
     return (lambda p: value_key((p.get("properties") or {}).get(name))), descending
+
+
+def _stamp_key(stamp: Any) -> str | None:
+    """A page timestamp's UTC minute as "YYYY-MM-DDTHH:MM" (stored stamps need no parsing)."""
+    if isinstance(stamp, str) and len(stamp) == 24 and stamp[-1] == "Z":
+        return stamp[:16]
+    m = datevalues.moment_of(stamp)
+    if m is None:
+        return None
+    minutes = m.minute if m.minute is not None else (m.day - date(1970, 1, 1)).days * 1440
+    return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes)).isoformat()[:16]
 
 
 def _moment_key(m: datevalues.Moment | None) -> Any:
