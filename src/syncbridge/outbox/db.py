@@ -260,14 +260,16 @@ class OutboxDB:
         if self.dialect == "mysql":
             return self._mysql_write(kind, page_key, data_source_id, idem_key, payload, now)
         params = (kind, page_key, data_source_id, idem_key, None, payload, "pending", 0, now, now)
-        insert = _SQLITE_INSERT if self.dialect == "sqlite" else _PG_INSERT
-        with self._transaction():
-            self._exec(_CLEAR_KEY, (page_key,))
-            found = self._exec(insert, params).fetchone()
-            if found is None:
-                found = self._exec(
-                    f"SELECT id FROM {TABLE} WHERE idem_key=?", (idem_key,)
-                ).fetchone()
+        if self.dialect == "postgresql":
+            # One statement: a stale key a racing update leaves is caught by _PG_UPSERT's guard.
+            found = self._exec(_PG_CLEAR_AND_INSERT, (page_key, *params)).fetchone()
+        else:
+            with self._transaction():
+                self._exec(_CLEAR_KEY, (page_key,))
+                found = self._exec(_SQLITE_INSERT, params).fetchone()
+        if found is None:  # that idempotency key was queued before
+            sql = f"SELECT id FROM {TABLE} WHERE idem_key=?"
+            found = self._exec(sql, (idem_key,)).fetchone()
         return int(found[0])
 
     def _mysql_write(
@@ -511,7 +513,8 @@ _PG_UPSERT = (
     f"WHERE NOT EXISTS (SELECT 1 FROM {TABLE} l WHERE l.page_key={TABLE}.page_key "
     f"AND l.id > {TABLE}.id) RETURNING id"
 )
-_PG_INSERT = (
+_PG_CLEAR_AND_INSERT = (
+    f"WITH cleared AS (UPDATE {TABLE} SET coalesce_key=NULL WHERE coalesce_key=%s) "
     f"INSERT INTO {TABLE} ({_INSERT_COLS}) VALUES (%s,%s,%s,%s,%s,%s::jsonb,%s,%s,%s,%s) "
     "ON CONFLICT (idem_key) DO NOTHING RETURNING id"
 )
