@@ -452,3 +452,23 @@ def test_changing_a_property_type_converts_values(sdk: Client, root: str) -> Non
     updated = sdk.data_sources.update(data_source_id=ds, properties={"Amount": {"number": {}}})
     assert updated["properties"]["Amount"]["type"] == "number"
     assert sdk.pages.retrieve(page_id=page["id"])["properties"]["Amount"]["number"] == 42
+
+
+def test_move_page_retrieve_comment_and_templates(sdk: Client, root: str) -> None:
+    a = sdk.pages.create(parent={"page_id": root}, properties={"title": text("A")})
+    b = sdk.pages.create(parent={"page_id": root}, properties={"title": text("B")})
+    moved = sdk.pages.move(page_id=b["id"], parent={"page_id": a["id"]})
+    assert moved["parent"] == {"type": "page_id", "page_id": a["id"]}
+    assert [c["id"] for c in sdk.blocks.children.list(block_id=a["id"])["results"]] == [b["id"]]
+    assert b["id"] not in [c["id"] for c in sdk.blocks.children.list(block_id=root)["results"]]
+    with pytest.raises(APIResponseError) as cycle:
+        sdk.pages.move(page_id=a["id"], parent={"page_id": b["id"]})
+    assert cycle.value.code == APIErrorCode.ValidationError
+    comment = sdk.comments.create(parent={"page_id": a["id"]}, rich_text=text("note"))
+    assert sdk.comments.retrieve(comment_id=comment["id"])["id"] == comment["id"]
+    ds = make_data_source(sdk, root, {"Name": {"title": {}}})
+    assert sdk.data_sources.list_templates(data_source_id=ds) == {
+        "templates": [],
+        "has_more": False,
+        "next_cursor": None,
+    }

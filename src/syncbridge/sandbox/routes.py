@@ -153,6 +153,14 @@ async def data_sources_update(request: Request, data_source_id: str) -> JSONResp
     return answer(request, ws.update_data_source(data_source_id, body, version), wrote=True)
 
 
+@router.get("/data_sources/{data_source_id}/templates")
+async def data_sources_templates(request: Request, data_source_id: str) -> JSONResponse:
+    ws, _ = _guard(request)
+    rid = request_id(request)
+    # Recorded answers of this endpoint carry no request_id in the body.
+    return JSONResponse(ws.list_templates(data_source_id), headers={"x-notion-request-id": rid})
+
+
 @router.post("/data_sources/{data_source_id}/query")
 async def data_sources_query(request: Request, data_source_id: str) -> Response:
     ws, version = _guard(request)
@@ -181,6 +189,12 @@ async def pages_retrieve(request: Request, page_id: str) -> JSONResponse:
 async def pages_update(request: Request, page_id: str) -> JSONResponse:
     ws, version = _guard(request)
     return answer(request, ws.update_page(page_id, await _body(request), version), wrote=True)
+
+
+@router.post("/pages/{page_id}/move")
+async def pages_move(request: Request, page_id: str) -> JSONResponse:
+    ws, version = _guard(request)
+    return answer(request, ws.move_page(page_id, await _body(request), version), wrote=True)
 
 
 @router.get("/pages/{page_id}/properties/{property_id:path}")
@@ -244,6 +258,12 @@ async def comments_list(request: Request) -> JSONResponse:
     q = request.query_params
     result = ws.list_comments(q.get("block_id"), q.get("start_cursor"), q.get("page_size"))
     return answer(request, result)
+
+
+@router.get("/comments/{comment_id}")
+async def comments_retrieve(request: Request, comment_id: str) -> JSONResponse:
+    ws, _ = _guard(request)
+    return answer(request, ws.retrieve_comment(comment_id))
 
 
 @router.api_route(

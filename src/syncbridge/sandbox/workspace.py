@@ -147,6 +147,21 @@ class Workspace(DatabaseOps):
         return dict(comment)
 
     @locked
+    def retrieve_comment(self, comment_id: str) -> JSON:
+        """``GET /v1/comments/{id}``."""
+        cid = require_id(comment_id, "path.comment_id")
+        comment = self.comments.get(cid)
+        if comment is None:
+            raise not_found("comment", cid)
+        return dict(comment)
+
+    @locked
+    def list_templates(self, data_source_id: str) -> JSON:
+        """``GET /v1/data_sources/{id}/templates``: the sandbox has no page templates."""
+        self._data_source(data_source_id)
+        return {"templates": [], "has_more": False, "next_cursor": None}
+
+    @locked
     def list_comments(
         self, block_id: Any, start_cursor: str | None = None, page_size: Any = None
     ) -> JSON:

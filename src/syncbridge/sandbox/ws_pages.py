@@ -223,6 +223,41 @@ class PageOps(BlockOps):
         return versions.shape(self._block_view(bid) or {}, version)
 
     @locked
+    def move_page(self, page_id: str, body: JSON, version: str = versions.DEFAULT) -> JSON:
+        """``POST /v1/pages/{id}/move``: put a page under another page (or the workspace)."""
+        page = self._page(page_id)
+        raw = body.get("parent")
+        if not isinstance(raw, dict) or not ("page_id" in raw or raw.get("workspace") is True):
+            raise body_error("body.parent", "should be a page_id or workspace parent.")
+        if page["parent"]["type"] == "data_source_id":
+            raise ValidationError("A page in a data source cannot be moved under a page.")
+        parent = self._page_parent(raw, version)
+        target = parent.get("page_id")
+        if target is not None and self._is_within(target, page["id"]):
+            raise body_error("body.parent.page_id", "cannot be the page itself or one inside it.")
+        old_key = page["parent"].get("page_id")
+        if old_key in self.children and page["id"] in self.children[old_key]:
+            self.children[old_key].remove(page["id"])
+            self._changed("children", old_key)
+        new = {**page, "parent": parent, "last_edited_time": self.now_minute()}
+        self._store_page(new)
+        self._attach_child(parent, page["id"])
+        self._emit("page.moved", page["id"], "page", {"parent": parent})
+        return self._page_out(new, version)
+
+    def _is_within(self, object_id: str, ancestor: str) -> bool:
+        """Whether ``object_id`` is ``ancestor`` or lies under it in the page tree."""
+        for _ in range(10_000):
+            if object_id == ancestor:
+                return True
+            obj = self.pages.get(object_id) or self.blocks.get(object_id)
+            if obj is None:
+                return False
+            parent = obj["parent"]
+            object_id = parent.get("page_id") or parent.get("block_id") or ""
+        return False
+
+    @locked
     def retrieve_page_property(
         self,
         page_id: str,
