@@ -515,12 +515,11 @@ def sort_pages(pages: Iterable[JSON], sorts: Any, schema: dict[str, JSON]) -> li
         return out
     specs = require_list(sorts, "body.sorts", limit=limits.MAX_COMPOUND_ITEMS)
     keys = [_sort_key(spec, f"body.sorts[{n}]", schema) for n, spec in enumerate(specs)]
-    for key, descending in reversed(keys):
-        decorated = [(key(p), p) for p in out]
-        filled = [d for d in decorated if d[0] is not None]
-        empty = [d[1] for d in decorated if d[0] is None]
-        filled.sort(key=lambda d: d[0], reverse=descending)
-        out = [d[1] for d in filled] + empty
+    for key, descending in reversed(keys):  # stable passes, last key first
+        values = [key(p) for p in out]
+        filled = [i for i, v in enumerate(values) if v is not None]
+        filled.sort(key=values.__getitem__, reverse=descending)
+        out = [out[i] for i in filled] + [p for p, v in zip(out, values, strict=True) if v is None]
     return out
 
 
