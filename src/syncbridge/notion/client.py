@@ -33,10 +33,13 @@ from syncbridge.notion import pagination
 from syncbridge.notion.endpoints import (
     BlocksEndpoint,
     CommentsEndpoint,
+    CustomEmojisEndpoint,
     DatabasesEndpoint,
     DataSourcesEndpoint,
+    FileUploadsEndpoint,
     PagesEndpoint,
     UsersEndpoint,
+    ViewsEndpoint,
 )
 from syncbridge.notion.errors import MalformedResponseError, malformed, notion_error_mapper
 
@@ -110,6 +113,9 @@ class NotionClient:
         self.pages = PagesEndpoint(self)
         self.blocks = BlocksEndpoint(self)
         self.comments = CommentsEndpoint(self)
+        self.views = ViewsEndpoint(self)
+        self.file_uploads = FileUploadsEndpoint(self)
+        self.custom_emojis = CustomEmojisEndpoint(self)
 
     def __repr__(self) -> str:
         return f"NotionClient(base_url={self.base_url!r}, version={self.version!r})"

@@ -25,11 +25,15 @@ __all__ = [
     "BlocksChildrenEndpoint",
     "BlocksEndpoint",
     "CommentsEndpoint",
+    "CustomEmojisEndpoint",
     "DataSourcesEndpoint",
     "DatabasesEndpoint",
+    "FileUploadsEndpoint",
     "PagesEndpoint",
     "PagesPropertiesEndpoint",
     "UsersEndpoint",
+    "ViewsEndpoint",
+    "ViewsQueriesEndpoint",
 ]
 
 Json = dict[str, Any]
@@ -186,6 +190,20 @@ class PagesEndpoint(Endpoint):
         path = f"pages/{path_id('page_id', page_id)}/move"
         return await self._client.request("POST", path, body=body, lane=lane)
 
+    async def retrieve_markdown(
+        self, page_id: str, *, lane: Lane = INTERACTIVE, cache: bool = True, **query: Any
+    ) -> Json:
+        """A page's content as Markdown."""
+        path = f"pages/{path_id('page_id', page_id)}/markdown"
+        return await self._client.request(
+            "GET", path, query=query, lane=lane, cache=cache, kind="page"
+        )
+
+    async def update_markdown(self, page_id: str, *, lane: Lane = INTERACTIVE, **body: Any) -> Json:
+        """Change a page's content as Markdown (large writes may answer an ``async_task``)."""
+        path = f"pages/{path_id('page_id', page_id)}/markdown"
+        return await self._client.request("PATCH", path, body=body, lane=lane)
+
 
 class BlocksChildrenEndpoint(Endpoint):
     """``/v1/blocks/{id}/children``."""
@@ -245,3 +263,101 @@ class CommentsEndpoint(Endpoint):
         """One comment."""
         path = f"comments/{path_id('comment_id', comment_id)}"
         return await self._client.request("GET", path, lane=lane, cache=cache)
+
+    async def update(self, comment_id: str, *, lane: Lane = INTERACTIVE, **body: Any) -> Json:
+        """Edit a comment."""
+        path = f"comments/{path_id('comment_id', comment_id)}"
+        return await self._client.request("PATCH", path, body=body, lane=lane)
+
+    async def delete(self, comment_id: str, *, lane: Lane = INTERACTIVE) -> Json:
+        """Delete a comment."""
+        path = f"comments/{path_id('comment_id', comment_id)}"
+        return await self._client.request("DELETE", path, lane=lane)
+
+
+class ViewsQueriesEndpoint(Endpoint):
+    """``/v1/views/{id}/queries``."""
+
+    async def create(self, view_id: str, *, lane: Lane = INTERACTIVE, **body: Any) -> Json:
+        """Run a view's query; results are read with ``results``."""
+        path = f"views/{path_id('view_id', view_id)}/queries"
+        return await self._client.request("POST", path, body=body, lane=lane)
+
+    async def results(
+        self, view_id: str, query_id: str, *, lane: Lane = INTERACTIVE, **query: Any
+    ) -> Json:
+        """One page of a view query's results."""
+        path = f"views/{path_id('view_id', view_id)}/queries/{path_id('query_id', query_id)}"
+        return await self._client.request("GET", path, query=query, lane=lane, cache=False)
+
+    async def delete(self, view_id: str, query_id: str, *, lane: Lane = INTERACTIVE) -> Json:
+        """Drop a view query."""
+        path = f"views/{path_id('view_id', view_id)}/queries/{path_id('query_id', query_id)}"
+        return await self._client.request("DELETE", path, lane=lane)
+
+
+class ViewsEndpoint(Endpoint):
+    """``/v1/views``."""
+
+    def __init__(self, client: NotionClient) -> None:
+        super().__init__(client)
+        self.queries = ViewsQueriesEndpoint(client)
+
+    async def create(self, *, lane: Lane = INTERACTIVE, **body: Any) -> Json:
+        """Create a view of a data source."""
+        return await self._client.request("POST", "views", body=body, lane=lane)
+
+    async def retrieve(self, view_id: str, *, lane: Lane = INTERACTIVE, cache: bool = True) -> Json:
+        """One view."""
+        path = f"views/{path_id('view_id', view_id)}"
+        return await self._client.request("GET", path, lane=lane, cache=cache, kind="schema")
+
+    async def update(self, view_id: str, *, lane: Lane = INTERACTIVE, **body: Any) -> Json:
+        """Change a view's name, filter, sorts or configuration."""
+        path = f"views/{path_id('view_id', view_id)}"
+        return await self._client.request("PATCH", path, body=body, lane=lane)
+
+    async def delete(self, view_id: str, *, lane: Lane = INTERACTIVE) -> Json:
+        """Delete a view."""
+        path = f"views/{path_id('view_id', view_id)}"
+        return await self._client.request("DELETE", path, lane=lane)
+
+    async def list(self, *, lane: Lane = INTERACTIVE, cache: bool = True, **query: Any) -> Json:
+        """Views of a database or data source."""
+        return await self._client.request("GET", "views", query=query, lane=lane, cache=cache)
+
+
+class FileUploadsEndpoint(Endpoint):
+    """``/v1/file_uploads`` (without ``send``: multipart bodies are not supported here)."""
+
+    async def create(self, *, lane: Lane = INTERACTIVE, **body: Any) -> Json:
+        """Start an upload (``mode``, ``filename``, ``external_url`` …)."""
+        return await self._client.request("POST", "file_uploads", body=body, lane=lane)
+
+    async def complete(self, file_upload_id: str, *, lane: Lane = INTERACTIVE) -> Json:
+        """Finish a multi-part upload."""
+        path = f"file_uploads/{path_id('file_upload_id', file_upload_id)}/complete"
+        return await self._client.request("POST", path, lane=lane)
+
+    async def retrieve(
+        self, file_upload_id: str, *, lane: Lane = INTERACTIVE, cache: bool = False
+    ) -> Json:
+        """One upload and its status (not cached by default: the status changes)."""
+        path = f"file_uploads/{path_id('file_upload_id', file_upload_id)}"
+        return await self._client.request("GET", path, lane=lane, cache=cache)
+
+    async def list(self, *, lane: Lane = INTERACTIVE, cache: bool = False, **query: Any) -> Json:
+        """Uploads (``status``, ``start_cursor``, ``page_size``)."""
+        return await self._client.request(
+            "GET", "file_uploads", query=query, lane=lane, cache=cache
+        )
+
+
+class CustomEmojisEndpoint(Endpoint):
+    """``/v1/custom_emojis``."""
+
+    async def list(self, *, lane: Lane = INTERACTIVE, cache: bool = True, **query: Any) -> Json:
+        """The workspace's custom emojis."""
+        return await self._client.request(
+            "GET", "custom_emojis", query=query, lane=lane, cache=cache
+        )

@@ -30,11 +30,15 @@ SURFACE = {
     "users": ["me", "list", "retrieve"],
     "databases": ["create", "retrieve", "update"],
     "data_sources": ["create", "retrieve", "update", "query", "list_templates"],
-    "pages": ["create", "retrieve", "update", "move"],
+    "pages": ["create", "retrieve", "update", "move", "retrieve_markdown", "update_markdown"],
     "pages.properties": ["retrieve"],
     "blocks": ["retrieve", "update", "delete"],
     "blocks.children": ["list", "append"],
-    "comments": ["create", "list", "retrieve"],
+    "comments": ["create", "list", "retrieve", "update", "delete"],
+    "views": ["create", "retrieve", "update", "delete", "list"],
+    "views.queries": ["create", "results", "delete"],
+    "file_uploads": ["create", "complete", "retrieve", "list"],
+    "custom_emojis": ["list"],
 }
 
 
