@@ -280,7 +280,8 @@ def options(raw: Any, path: str, old: list[JSON]) -> list[JSON]:
         opt = require_dict(item, where)
         only_keys(opt, {"id", "name", "color", "description"}, where)
         prior = by_id.get(opt["id"]) if isinstance(opt.get("id"), str) else None
-        if "id" in opt and prior is None:
+        if "id" in opt and prior is None and "name" not in opt:
+            # an unknown id with a name is matched by name (ids from another copy of the schema)
             fail(f"{where}.id", "should be the id of an existing option", opt["id"])
         if prior is None and "name" in opt:
             prior = by_name.get(opt["name"])

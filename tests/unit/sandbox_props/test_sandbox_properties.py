@@ -734,3 +734,19 @@ def test_values_stored_under_an_old_name_are_found_by_id(world: Any, ds: str) ->
     retyped = update_schema(world.schema(ds), {"Price": {"rich_text": {}}}, ctx=world.ctx(ds))
     values = update_page_properties(retyped, page["properties"], {}, ctx=world.ctx(ds))
     assert values["Price"] == {"id": retyped["Price"]["id"], "type": "rich_text", "rich_text": []}
+
+
+def test_option_with_unknown_id_but_a_name_matches_by_name(world: Any, ds: str) -> None:
+    schema = world.schema(ds)
+    high = schema["Priority"]["select"]["options"][0]
+    stranger = "16251249-33f1-4ff5-82c8-be7cefb19297"
+    opts = [{"id": stranger, "name": "High"}, {"id": stranger.replace("1", "2"), "name": "New"}]
+    out = update_schema(schema, {"Priority": {"select": {"options": opts}}}, ctx=world.ctx(ds))
+    got = out["Priority"]["select"]["options"]
+    assert got[0]["id"] == high["id"]
+    assert got[1]["name"] == "New"
+    assert got[1]["id"] not in (high["id"], stranger)
+    bad = {"Priority": {"select": {"options": [{"id": stranger}]}}}
+    assert "should be the id of an existing option" in error(
+        update_schema, schema, bad, ctx=world.ctx(ds)
+    )
