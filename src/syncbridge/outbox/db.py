@@ -29,7 +29,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from syncbridge.outbox.errors import OutboxStoreError
 from syncbridge.outbox.urls import StoreURL
@@ -72,6 +72,17 @@ class Row:
     def to_json(self) -> dict[str, Any]:
         """The row as a JSON-ready dict (``outbox list --json``, the REST API)."""
         return dict(self.__dict__)
+
+
+class _Write(NamedTuple):
+    """One write to queue (MySQL's path passes it through its deadlock retries)."""
+
+    kind: str
+    page_key: str
+    data_source_id: str | None
+    idem_key: str | None
+    payload: str
+    now: float
 
 
 class _Holder:
@@ -222,7 +233,7 @@ class OutboxDB:
     ) -> int:
         """Queue a property update, merged into the page's newest pending update when it is last."""
         if self.dialect == "mysql":
-            return self._mysql_write("update", page_key, data_source_id, None, payload, now)
+            return self._mysql_write(_Write("update", page_key, data_source_id, None, payload, now))
         params = (
             "update",
             page_key,
@@ -258,7 +269,7 @@ class OutboxDB:
         A create whose idempotency key is already queued is not queued again; its id is returned.
         """
         if self.dialect == "mysql":
-            return self._mysql_write(kind, page_key, data_source_id, idem_key, payload, now)
+            return self._mysql_write(_Write(kind, page_key, data_source_id, idem_key, payload, now))
         params = (kind, page_key, data_source_id, idem_key, None, payload, "pending", 0, now, now)
         if self.dialect == "postgresql":
             # One statement: a stale key a racing update leaves is caught by _PG_UPSERT's guard.
@@ -272,23 +283,13 @@ class OutboxDB:
             found = self._exec(sql, (idem_key,)).fetchone()
         return int(found[0])
 
-    def _mysql_write(
-        self,
-        kind: str,
-        page_key: str,
-        data_source_id: str | None,
-        idem_key: str | None,
-        payload: str,
-        now: float,
-    ) -> int:
+    def _mysql_write(self, write: _Write) -> int:
         import pymysql
 
         for attempt in range(_MYSQL_ATTEMPTS):
             try:
                 with self._transaction():
-                    return self._mysql_write_once(
-                        kind, page_key, data_source_id, idem_key, payload, now
-                    )
+                    return self._mysql_write_once(write)
             except pymysql.err.OperationalError as exc:
                 # Writes racing for one page can deadlock on its gap lock; the loser is rolled
                 # back whole, so trying again is safe.
@@ -297,15 +298,8 @@ class OutboxDB:
                 time.sleep(random.random() * 0.002 * (attempt + 1))
         raise AssertionError("unreachable")
 
-    def _mysql_write_once(
-        self,
-        kind: str,
-        page_key: str,
-        data_source_id: str | None,
-        idem_key: str | None,
-        payload: str,
-        now: float,
-    ) -> int:
+    def _mysql_write_once(self, write: _Write) -> int:
+        kind, page_key, data_source_id, idem_key, payload, now = write
         if idem_key is not None:
             found = self._exec(f"SELECT id FROM {TABLE} WHERE idem_key=?", (idem_key,)).fetchone()
             if found is not None:
