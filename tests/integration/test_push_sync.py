@@ -24,6 +24,7 @@ from syncbridge.outbox.queue import Outbox
 from syncbridge.outbox.worker import OutboxWorker
 from syncbridge.store.migrate import open_store
 from syncbridge.store.registry import get_database, register_database, update_database
+from syncbridge.store.triggers import drop_triggers
 from syncbridge.sync.conflicts import list_conflicts, list_push_errors, resolve_conflict
 from syncbridge.sync.pull import PullOptions
 from syncbridge.sync.results import SyncResult
@@ -207,6 +208,18 @@ def test_sql_update_insert_delete_reach_notion(world: World) -> None:
     assert errors[0]["page_id"] == d
     assert "read-only" in errors[0]["message"]
     assert world.row(d)["double"] == "10"  # Notion's formula value for Points = 5
+
+    # Safety net: an edit made while the triggers were gone is found by comparing with the base.
+    with world.engine.begin() as conn:
+        drop_triggers(conn, world.table)
+    world.sql("UPDATE {t} SET points = 12 WHERE page_id = :p", p=a)
+    assert world.pending_state() == (0, 0)  # nothing logged
+    again = world.cycle()
+    assert again.pushes[0].full_check
+    assert again.pushes[0].updates == 1
+    assert world.remote(a)["points"] == 12
+    world.sql("UPDATE {t} SET points = 13 WHERE page_id = :p", p=a)
+    assert world.pending_state() == (1, 0)  # the triggers are back
 
 
 def _both_sides(world: World, page: str, local: str, remote: str) -> None:
