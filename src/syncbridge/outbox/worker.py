@@ -145,9 +145,10 @@ class OutboxWorker:
                     self._inflight[row.id] = row
                     tasks.add(asyncio.create_task(self._process(row)))
                 if not tasks:
-                    if burst and not await self._keep_waiting(until_empty):
+                    idle = await self._idle_wait(burst, until_empty)
+                    if idle is None:
                         break
-                    await _wait(stop, self._idle_wait(burst))
+                    await _wait(stop, idle)
                     continue
                 _, tasks = await asyncio.wait(
                     tasks, timeout=self.poll_interval, return_when=asyncio.FIRST_COMPLETED
@@ -160,13 +161,16 @@ class OutboxWorker:
                 await renewer
         return self.stats
 
-    def _idle_wait(self, burst: bool) -> float:
-        return min(self.poll_interval, 0.05) if burst else self.poll_interval
-
-    async def _keep_waiting(self, until_empty: bool) -> bool:
+    async def _idle_wait(self, burst: bool, until_empty: bool) -> float | None:
+        """How long to wait before claiming again when nothing is in flight; None = stop."""
+        if not burst:
+            return self.poll_interval
         if not until_empty:
-            return False
-        return await self._db(self.db.next_due) is not None
+            return None
+        due = await self._db(self.db.next_due)
+        if due is None:
+            return None
+        return min(self.poll_interval, max(0.01, due - self._clock()))
 
     async def _claim(self, limit: int) -> list[Row]:
         now = self._clock()
