@@ -110,8 +110,19 @@ def _summary(result: SyncResult) -> None:
     for p in result.pulls:
         for change in p.schema_changes:
             typer.echo(f"schema: {change}")
+        if p.conflicts:
+            typer.echo(f"{p.table}: {p.conflicts} conflicts (syncbridge conflicts list --all)")
         if p.error:
             typer.echo(f"{p.table}: {p.status}: {p.error}", err=True)
+    for pushed in result.pushes:
+        if pushed.error:
+            typer.echo(f"push failed: {pushed.error}", err=True)
+        elif pushed.queued or pushed.refused or pushed.held:
+            typer.echo(
+                f"{pushed.table}: queued {pushed.updates} updates, {pushed.creates} creates, "
+                f"{pushed.trashes} trashes for `syncbridge worker`; refused {pushed.refused}, "
+                f"held by conflicts {pushed.held}"
+            )
 
 
 def history(

@@ -57,7 +57,8 @@ class PushResult:
     held: int = 0  # properties held back by an open manual conflict
     settled_creates: int = 0
     full_check: bool = False
-    errors: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()  # refused local edits (the push itself went on)
+    error: str | None = None  # the push failed (e.g. the store or the outbox refused)
 
     @property
     def queued(self) -> int:

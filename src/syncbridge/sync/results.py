@@ -67,8 +67,9 @@ class SyncResult:
 
     @property
     def ok(self) -> bool:
-        """True when every pull succeeded."""
-        return all(p.status == "succeeded" for p in self.pulls)
+        """True when every pull (and every push) succeeded."""
+        pulled = all(p.status == "succeeded" for p in self.pulls)
+        return pulled and all(getattr(p, "error", None) is None for p in self.pushes)
 
     def total(self, field_name: str) -> int:
         """The sum of one counter over the pulls, e.g. ``total("inserted")``."""

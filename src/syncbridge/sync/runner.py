@@ -8,6 +8,7 @@ delivers them. Each data source's run is recorded in the history.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 
 from sqlalchemy import Engine
@@ -20,6 +21,8 @@ from syncbridge.store.registry import get_database
 from syncbridge.sync.pull import PullOptions, pull
 from syncbridge.sync.push import PushResult, open_outbox, push
 from syncbridge.sync.results import PullResult, RequestCounter, SyncResult
+
+log = logging.getLogger(__name__)
 
 ClientFactory = Callable[[MetricsHook], NotionClient]
 """Makes a Notion client reporting to the given metrics hook (one per run, to count requests)."""
@@ -55,16 +58,19 @@ async def sync_database(
         counter = RequestCounter()
         result = await pull(engine, make_client(counter), ds.id, options, counter)
         pushed = None
+        status, error = result.status, result.error
         if box is not None and result.status == "succeeded":
             full = options.mode == "full"
-            pushed = await asyncio.to_thread(push, engine, ds.id, box, full=full)
+            pushed = await asyncio.to_thread(_push, engine, ds.id, box, full, outbox is None)
             pushes.append(pushed)
+            if pushed.error is not None:
+                status, error = "failed", pushed.error
         history.finish_run(
             engine,
             run_id,
-            status=result.status,
+            status=status,
             mode=result.mode,
-            error=result.error,
+            error=error,
             ended_at=result.ended_at,
             pages_seen=result.pages_seen,
             inserted=result.inserted,
@@ -81,3 +87,15 @@ async def sync_database(
     if box is not None and outbox is None:
         box.close()
     return SyncResult(database_id=db.id, name=db.name, pulls=tuple(pulls), pushes=tuple(pushes))
+
+
+def _push(engine: Engine, ds_id: int, box: Outbox, full: bool, owned: bool) -> PushResult:
+    """Push one data source (in a worker thread); a failure is recorded, not raised."""
+    try:
+        return push(engine, ds_id, box, full=full)
+    except Exception as exc:  # recorded in the run's result, like a failed pull
+        log.error("push of data source %s failed: %s", ds_id, exc, extra={"action": "push.failed"})
+        return PushResult(data_source_id=ds_id, table="", error=f"{type(exc).__name__}: {exc}")
+    finally:
+        if owned:
+            box.close()  # this thread's outbox connection
