@@ -197,3 +197,10 @@ def test_bad_input_is_refused_with_where(outbox: Outbox) -> None:
     with pytest.raises(OutboxInputError, match="key"):
         outbox.create_page(page(), {"A": 1}, key="")
     assert outbox.pending_count() == 0
+
+
+def test_ids_of_delivered_rows_are_never_reused(outbox: Outbox) -> None:
+    first = outbox.trash_page(page())  # the newest row: SQLite would reuse its rowid
+    [row] = outbox.db.claim(now=time.time(), owner="w", lease_until=time.time() + 60, limit=1)
+    assert outbox.db.finish(row, "w", now=time.time(), result_page_id=None)  # deleted
+    assert outbox.trash_page(page()) > first

@@ -54,7 +54,8 @@ class OutboxEntry(Base):
     __table_args__ = (
         Index("ix_sb_outbox_page_key_id", "page_key", "id"),
         Index("ix_sb_outbox_state_next_attempt_at", "state", "next_attempt_at"),
-        MYSQL_TABLE_OPTIONS,
+        # Ids are never reused (a delivered row is deleted; "id gone" must keep meaning that).
+        MYSQL_TABLE_OPTIONS | {"sqlite_autoincrement": True},
     )
 
 

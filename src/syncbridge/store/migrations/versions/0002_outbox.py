@@ -52,6 +52,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sb_outbox")),
         sa.UniqueConstraint("idem_key", name=op.f("uq_sb_outbox_idem_key")),
         sa.UniqueConstraint("coalesce_key", name=op.f("uq_sb_outbox_coalesce_key")),
+        sqlite_autoincrement=True,  # ids never reused: a delivered row is deleted
         **MYSQL,
     )
     op.create_index("ix_sb_outbox_page_key_id", "sb_outbox", ["page_key", "id"])
