@@ -5,8 +5,8 @@ then drives it with N concurrent clients for a fixed time per case, twice: with 
 ``httpx.AsyncClient`` and with the official ``notion-client`` SDK (``AsyncClient``), so the table
 shows the server's throughput and what a typical client library leaves of it.
 
-    python bench/sandbox.py            # 5 s per case, 1/4/16 clients
-    python bench/sandbox.py --quick    # 1.5 s per case, 1/8 clients
+    python bench/sandbox.py            # 3 interleaved rounds of 2 s per case, 1/4/16 clients
+    python bench/sandbox.py --quick    # 1 round of 1.5 s per case, 1/8 clients
 """
 
 from __future__ import annotations
@@ -121,13 +121,16 @@ async def bench_httpx(
     rng = random.Random(1)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base_url, headers=HEADERS, limits=limits) as client:
-
+        # Parse the JSON as the SDK does, so the two columns do the same work.
         async def retrieve() -> None:
-            (await client.get(f"/v1/pages/{rng.choice(pages)}")).raise_for_status()
+            answer = await client.get(f"/v1/pages/{rng.choice(pages)}")
+            answer.raise_for_status()
+            answer.json()
 
         async def query() -> None:
             answer = await client.post(f"/v1/data_sources/{ds}/query", json={"page_size": 100})
             answer.raise_for_status()
+            answer.json()
 
         return await _cases("httpx", retrieve, query, concurrency, seconds)
 
@@ -163,6 +166,25 @@ async def _cases(
         ok, errors, latencies = await drive(call, concurrency, seconds)
         out.append(Result(name, operation, concurrency, ok, errors, seconds, latencies))
     return out
+
+
+def merge(results: list[Result]) -> list[Result]:
+    """One result per (client, operation, concurrency), summed over the rounds."""
+    groups: dict[tuple[str, str, int], list[Result]] = {}
+    for r in results:
+        groups.setdefault((r.client, r.operation, r.concurrency), []).append(r)
+    return [
+        Result(
+            client,
+            operation,
+            concurrency,
+            sum(r.requests for r in rs),
+            sum(r.errors for r in rs),
+            sum(r.seconds for r in rs),
+            [x for r in rs for x in r.latencies],
+        )
+        for (client, operation, concurrency), rs in groups.items()
+    ]
 
 
 def print_table(results: list[Result]) -> None:
@@ -232,11 +254,15 @@ async def main_async(args: argparse.Namespace) -> None:
         pages, ds = sample_ids(base_url)
         results: list[Result] = []
         for concurrency in args.clients:
-            results += await bench_httpx(base_url, pages, ds, concurrency, args.seconds)
-            results += await bench_sdk(base_url, pages, ds, concurrency, args.seconds)
+            # Interleaved rounds: both clients see the same background load on a busy machine.
+            for _ in range(args.rounds):
+                results += await bench_httpx(base_url, pages, ds, concurrency, args.seconds)
+                results += await bench_sdk(base_url, pages, ds, concurrency, args.seconds)
+        results = merge(results)
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        python = sys.version.split()[0]
         print(f"sandbox: {base_url} (separate process), {os.cpu_count()} CPUs, load {load}, "
-              f"{args.seconds:g} s per case, Python {sys.version.split()[0]}")  # fmt: skip
+              f"{args.rounds} x {args.seconds:g} s per case, Python {python}")  # fmt: skip
         print_table(results)
         mean = statistics.fmean(r.rate for r in results if r.operation == "page retrieve")
         print(f"\nmean page-retrieve rate over all cases: {mean:.0f} req/s")
@@ -251,10 +277,12 @@ async def main_async(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="short run (1.5 s per case)")
-    parser.add_argument("--seconds", type=float, default=None, help="seconds per case")
+    parser.add_argument("--seconds", type=float, default=None, help="seconds per case and round")
+    parser.add_argument("--rounds", type=int, default=None, help="interleaved rounds per case")
     parser.add_argument("--clients", type=int, nargs="+", default=None, help="concurrency levels")
     args = parser.parse_args()
-    args.seconds = args.seconds or (1.5 if args.quick else 5.0)
+    args.seconds = args.seconds or (1.5 if args.quick else 2.0)
+    args.rounds = args.rounds or (1 if args.quick else 3)
     args.clients = args.clients or ([1, 8] if args.quick else [1, 4, 16])
     asyncio.run(main_async(args))
 
