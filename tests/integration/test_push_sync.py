@@ -312,3 +312,28 @@ def test_manual_conflicts_wait_for_a_decision(world: World, monkeypatch: Any) ->
     assert (world.remote(b)["stage"], world.row(b)["stage"]) == ("done", "done")
     assert (world.remote(c)["stage"], world.row(c)["stage"]) == ("todo", "todo")
     assert list_conflicts(world.engine) == []
+
+
+def test_properties_added_in_notion_are_pushed_without_clearing_others(world: World) -> None:
+    a, b, _, _ = world.pages
+    world.sdk.data_sources.update(
+        data_source_id=world.data_source_id,
+        properties={
+            "Flag": {"checkbox": {}},
+            "Label": {"rich_text": {}},
+            "Triple": {"formula": {"expression": 'prop("Points") * 3'}},
+        },
+    )
+    world.edit_remote(b, Flag={"checkbox": True})  # the pull sees the new schema on this page
+    assert world.sync().pulls[0].schema_changes
+    # Row a was not pulled again: its base predates the new properties; its new columns are empty.
+    world.sql("UPDATE {t} SET label = 'hello', points = 8 WHERE page_id = :p", p=a)
+    assert world.cycle().pushes[0].updates == 1
+    page = world.sdk.pages.retrieve(page_id=a)["properties"]
+    assert page["Label"]["rich_text"][0]["plain_text"] == "hello"
+    assert page["Points"]["number"] == 8
+    assert page["Flag"]["checkbox"] is False
+    assert world.sdk.pages.retrieve(page_id=b)["properties"]["Flag"]["checkbox"] is True
+    assert world.row(b)["flag"]
+    assert list_push_errors(world.engine) == []  # the new formula's empty column is no edit
+    assert world.row(a)["triple"] == "24"

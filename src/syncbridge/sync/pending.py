@@ -29,6 +29,14 @@ from syncbridge.store.push_models import ChangeOp, PushKind
 from syncbridge.sync.merge import Columns, Decision, merge_property, same
 
 
+def base_of(base: dict[str, Any], prop_id: str, names: dict[str, str]) -> Columns:
+    """A property's base value; empty for a property added since the row was last pulled
+    (Notion starts a new property empty on existing pages, and so does its new column).
+    """
+    found = base.get(prop_id)
+    return dict(found) if isinstance(found, dict) else dict.fromkeys(names)
+
+
 def read_only_message(name: str, prop_type: str, *, reverted: bool) -> str:
     """Why a local edit of a property Notion computes was not sent."""
     return (
@@ -168,7 +176,8 @@ class PendingEdits:
             sent, outbox_id = pushed_value(push, prop_id)
             writable = codec.is_writable(str(conf.get("type")))
             mine = {s: local.get(c) for s, c in names.items()}
-            if not writable and old_base is not None and not same(mine, old_base.get(prop_id)):
+            was = base_of(old_base, prop_id, names) if old_base is not None else None
+            if not writable and was is not None and not same(mine, was):
                 message = read_only_message(prop.property_name, prop.property_type, reverted=True)
                 store.record_error(
                     conn,
@@ -180,7 +189,7 @@ class PendingEdits:
                     value={k: _jsonable(v) for k, v in mine.items()},
                 )
             decision = merge_property(
-                (old_base or {}).get(prop_id) if old_base is not None else None,
+                was,
                 mine,
                 {s: row.get(c) for s, c in names.items()},
                 strategy="manual" if key in self.conflicts else self.strategy,

@@ -37,7 +37,7 @@ from syncbridge.store.mirror import Col, Mirror, get_data_source, load_mirror
 from syncbridge.store.push_models import ChangeOp, PushKind
 from syncbridge.store.triggers import clear_stale_markers, ensure_triggers, ours
 from syncbridge.sync.merge import Columns, same
-from syncbridge.sync.pending import pushed_value, read_only_message, settle_creates
+from syncbridge.sync.pending import base_of, pushed_value, read_only_message, settle_creates
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +170,7 @@ class Pusher:
             for prop_id, prop in self.mirror.active.items():
                 value = {s: row.get(c) for s, c in prop.names.items()}
                 sent, _ = pushed_value(pending.get(pid), prop_id)
-                if not same(value, base.get(prop_id)) and not same(value, sent):
+                if not same(value, base_of(base, prop_id, prop.names)) and not same(value, sent):
                     found.add(pid)
                     break
         return found
@@ -229,7 +229,8 @@ class Pusher:
         values: dict[str, Columns] = {}
         for prop_id, conf, value in self._writable(page.local):
             sent, _ = pushed_value(page.push, prop_id)
-            if same(value, page.base.get(prop_id)) or (sent is not None and same(value, sent)):
+            was = base_of(page.base, prop_id, self.mirror.active[prop_id].names)
+            if same(value, was) or (sent is not None and same(value, sent)):
                 continue
             if prop_id in held:
                 self.tally.held += 1
@@ -257,16 +258,14 @@ class Pusher:
     def _refuse_read_only(self, page: _Page, *, revert: bool) -> None:
         """Record (and revert) local edits of properties Notion computes."""
         assert page.local is not None
-        base = page.base or {}
+        base = page.base or {}  # a local insert: compared with empty values
         restore: dict[str, Any] = {}
         for prop_id, prop in self.mirror.active.items():
             conf = self.mirror.schema_by_id.get(prop_id) or {}
             if codec.is_writable(str(conf.get("type"))):
                 continue
             value = {s: page.local.get(c) for s, c in prop.names.items()}
-            was = base.get(prop_id)
-            if page.base is None:
-                was = dict.fromkeys(prop.names)
+            was = base_of(base, prop_id, prop.names)
             if same(value, was):
                 continue
             message = read_only_message(prop.property_name, prop.property_type, reverted=revert)
