@@ -288,6 +288,8 @@ def test_manual_conflicts_wait_for_a_decision(world: World, monkeypatch: Any) ->
         assert world.row(page)["stage"] == "doing"
         assert world.remote(page)["stage"] == "done"
 
+    world.sql("UPDATE {t} SET stage = 'todo' WHERE page_id = :p", p=a)  # edited again meanwhile
+
     monkeypatch.setenv("SYNCBRIDGE_STORE_URL", world.store_url)
     cli = CliRunner()
     listed = cli.invoke(app, ["conflicts", "list", "--json", "--db", str(world.db_id)])
@@ -308,7 +310,7 @@ def test_manual_conflicts_wait_for_a_decision(world: World, monkeypatch: Any) ->
     assert "already resolved" in again.output
 
     world.cycle()
-    assert (world.remote(a)["stage"], world.row(a)["stage"]) == ("doing", "doing")
+    assert (world.remote(a)["stage"], world.row(a)["stage"]) == ("todo", "todo")  # the latest
     assert (world.remote(b)["stage"], world.row(b)["stage"]) == ("done", "done")
     assert (world.remote(c)["stage"], world.row(c)["stage"]) == ("todo", "todo")
     assert list_conflicts(world.engine) == []

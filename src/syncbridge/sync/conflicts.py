@@ -125,8 +125,11 @@ def resolve_conflict(
             raise ConflictError(
                 f"conflict {conflict_id}: property {conflict.property_name!r} no longer exists"
             )
-        if take == "local":
-            chosen = dict(conflict.local_value or {})
+        if take == "local":  # what the row holds now (it may have been edited again since)
+            now = store.local_rows(session.connection(), mirror, [conflict.page_id])
+            row = now.get(conflict.page_id)
+            chosen = {s: row[c] for s, c in prop.names.items()} if row else {}
+            chosen = chosen or dict(conflict.local_value or {})
         elif take == "remote":
             chosen = dict(conflict.remote_value or {})
         else:
@@ -145,12 +148,12 @@ def resolve_conflict(
             resolved_at=datetime.now(UTC),
         )
     with Session(engine) as session:
-        row = session.execute(
+        resolved, table = session.execute(
             sa.select(Conflict, DataSource.table_name)
             .join(DataSource, DataSource.id == Conflict.data_source_id)
             .where(Conflict.id == conflict_id)
         ).one()
-        return _as_json(row[0], row[1])
+        return _as_json(resolved, table)
 
 
 def _columns_of(value: Any, names: dict[str, str], types: dict[str, SqlType]) -> dict[str, Any]:
