@@ -17,9 +17,6 @@ db_app = typer.Typer(
     name="db", help="Register Notion databases, list them, remove them.", no_args_is_help=True
 )
 
-# worker.py imports this name; the helper itself lives in commands.common.
-_client_args = client_args
-
 
 @db_app.command("add")
 def add(

@@ -11,17 +11,13 @@ from typing import Annotated
 
 import typer
 
+from syncbridge.commands.common import fail
 from syncbridge.outbox.errors import OutboxError
 from syncbridge.settings import SettingsError, load_settings
 from syncbridge.store.errors import StoreError
 
 MARKER = "# syncbridge post-commit hook"
 hooks_app = typer.Typer(name="hooks", help="Git hooks that record commits in Notion.")
-
-
-def _fail(message: object) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(1)
 
 
 def _absolute_store_url(url: str) -> str:
@@ -78,16 +74,16 @@ def install(
 
     git_dir = repo / ".git"
     if not git_dir.is_dir():
-        raise _fail(f"{repo.resolve()} is not a git repository (no .git directory)")
+        fail(f"{repo.resolve()} is not a git repository (no .git directory)")
     try:
         parse_fields(fields)
         url = _absolute_store_url(store_url or load_settings().store_url)
         Outbox.open(url).close()
     except (SettingsError, StoreError, OutboxError, ValueError) as err:
-        raise _fail(err) from None
+        fail(err)
     hook = git_dir / "hooks" / "post-commit"
     if hook.exists() and MARKER not in hook.read_text(errors="replace") and not force:
-        raise _fail(f"{hook} exists and is not ours; rerun with --force to replace it")
+        fail(f"{hook} exists and is not ours; rerun with --force to replace it")
     hook.parent.mkdir(parents=True, exist_ok=True)
     hook.write_text(hook_script(url, data_source, fields, background=background))
     os.chmod(hook, hook.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)

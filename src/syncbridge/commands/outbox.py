@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from syncbridge.commands.common import fail
 from syncbridge.outbox.errors import OutboxError
 from syncbridge.settings import SettingsError
 from syncbridge.store.errors import StoreError
@@ -29,18 +30,13 @@ StdinOpt = Annotated[
 ]
 
 
-def _fail(message: object) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(1)
-
-
 def _open(store_url: str | None) -> Any:
     from syncbridge.outbox.queue import Outbox
 
     try:
         return Outbox.open(store_url)
     except (SettingsError, StoreError, OutboxError) as err:
-        raise _fail(err) from None
+        fail(err)
 
 
 def _properties(pairs: list[str] | None, stdin: bool) -> dict[str, Any]:
@@ -70,7 +66,7 @@ def _queued(action: Any) -> None:
     try:
         row_id = action()
     except (StoreError, OutboxError) as err:
-        raise _fail(err) from None
+        fail(err)
     typer.echo(f"queued as #{row_id}")
 
 
@@ -86,7 +82,7 @@ def list_(
     try:
         rows = box.entries(dead=dead, limit=limit)
     except (StoreError, OutboxError) as err:
-        raise _fail(err) from None
+        fail(err)
     if as_json:
         typer.echo(json.dumps([r.to_json() for r in rows], indent=2, ensure_ascii=False))
         return
@@ -112,10 +108,10 @@ def retry(
     try:
         count = box.retry(None if all_dead else ids)
     except (StoreError, OutboxError) as err:
-        raise _fail(err) from None
+        fail(err)
     typer.echo(f"{count} write(s) queued again")
     if ids and count < len(ids):
-        raise _fail(f"{len(ids) - count} of the ids given are not dead letters")
+        fail(f"{len(ids) - count} of the ids given are not dead letters")
 
 
 @outbox_app.command("update")
@@ -192,7 +188,7 @@ def key_property(
     try:
         box.set_key_property(data_source_id, name)
     except (StoreError, OutboxError) as err:
-        raise _fail(err) from None
+        fail(err)
     typer.echo(f"key property of {data_source_id}: {name or '(none)'}")
 
 

@@ -60,7 +60,8 @@ def _run_on_sandbox(settings: Settings, engine: sa.Engine, full: bool) -> None:
 
     console = Console(stderr=True)
     console.print(
-        "No NOTION_TOKEN set: starting the built-in Notion sandbox with its sample workspace."
+        "No NOTION_TOKEN set: using the built-in Notion sandbox "
+        f"(its workspace is kept in {SANDBOX_DATA})."
     )
     # The sandbox keeps its workspace in a file beside the store, so ids stay the same from one
     # run to the next and a second run pulls only what changed.

@@ -9,14 +9,10 @@ from typing import Annotated
 
 import typer
 
+from syncbridge.commands.common import client_args, fail
 from syncbridge.outbox.errors import OutboxError
 from syncbridge.settings import SettingsError, load_settings
 from syncbridge.store.errors import StoreError
-
-
-def _fail(message: object) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(1)
 
 
 def worker(
@@ -40,7 +36,6 @@ def worker(
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Deliver queued Notion writes; runs until Ctrl-C/SIGTERM (finishing writes in flight)."""
-    from syncbridge.commands.db import _client_args
     from syncbridge.notion.client import NotionClient
     from syncbridge.outbox.queue import Outbox
     from syncbridge.outbox.worker import OutboxWorker
@@ -48,9 +43,9 @@ def worker(
     try:
         settings = load_settings()
         box = Outbox.open(store_url or settings.store_url)
-        client = NotionClient(**_client_args(settings, notion_url))
+        client = NotionClient(**client_args(settings, notion_url))
     except (SettingsError, StoreError, OutboxError, ValueError) as err:
-        raise _fail(err) from None
+        fail(err)
 
     async def run() -> dict[str, object]:
         stop = asyncio.Event()
@@ -68,7 +63,7 @@ def worker(
     try:
         result = asyncio.run(run())
     except (StoreError, OutboxError) as err:
-        raise _fail(err) from None
+        fail(err)
     finally:
         box.close()
     result["pending"] = box.pending_count()
