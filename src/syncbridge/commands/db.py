@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from syncbridge.commands.common import client_args, fail
 from syncbridge.settings import SettingsError, load_settings
 from syncbridge.store.errors import StoreError
-from syncbridge.store.registry import RegisteredDatabase
+
+if TYPE_CHECKING:
+    from syncbridge.store.registry import RegisteredDatabase
 
 db_app = typer.Typer(
     name="db", help="Register Notion databases, list them, remove them.", no_args_is_help=True

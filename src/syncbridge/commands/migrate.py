@@ -6,13 +6,15 @@ import typer
 
 from syncbridge.commands.common import fail
 from syncbridge.settings import SettingsError, load_settings
-from syncbridge.store.engine import make_engine, safe_url
 from syncbridge.store.errors import StoreError
-from syncbridge.store.migrate import current_revision, migrate
 
 
 def migrate_command() -> None:
     """Create or upgrade syncbridge's tables in the store (SYNCBRIDGE_STORE_URL)."""
+    # Imported here: the CLI starts fast when the command run does not need Alembic.
+    from syncbridge.store.engine import make_engine, safe_url
+    from syncbridge.store.migrate import current_revision, migrate
+
     try:
         url = load_settings().store_url
         engine = make_engine(url)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,7 +14,9 @@ from rich.table import Table
 from syncbridge.commands.common import client_args, fail
 from syncbridge.settings import SettingsError, load_settings
 from syncbridge.store.errors import StoreError
-from syncbridge.sync.results import SyncResult
+
+if TYPE_CHECKING:
+    from syncbridge.sync.results import SyncResult
 
 
 def register(app: typer.Typer) -> None:
