@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
 from syncbridge.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 SANDBOX_TOKEN = "sandbox-token"  # the sandbox's default token (syncbridge sandbox --token)
 NOTION_API = "https://api.notion.com"
@@ -43,3 +46,19 @@ def client_args(settings: Settings, notion_url: str | None = None) -> dict[str, 
         "max_retries": settings.max_retries,
         "retry_delay": settings.retry_delay,
     }
+
+
+def settings_store_client(
+    notion_url: str | None = None,
+) -> tuple[Settings, Engine, dict[str, Any]]:
+    """The settings, the migrated store and ``NotionClient`` arguments — or exit with the error."""
+    from syncbridge.settings import SettingsError, load_settings
+    from syncbridge.store.errors import StoreError
+    from syncbridge.store.migrate import open_store
+
+    try:
+        settings = load_settings()
+        args = client_args(settings, notion_url)
+        return settings, open_store(settings.store_url), args
+    except (SettingsError, StoreError) as err:
+        fail(err)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from syncbridge.commands.common import client_args, fail
+from syncbridge.commands.common import fail, settings_store_client
 from syncbridge.settings import SettingsError, load_settings
 from syncbridge.store.errors import StoreError
 
@@ -47,15 +47,9 @@ def add(
 ) -> None:
     """Register a Notion database: one typed mirror table per data source."""
     from syncbridge.notion.client import NotionClient
-    from syncbridge.store.migrate import open_store
     from syncbridge.store.registry import register_database
 
-    try:
-        settings = load_settings()
-        args = client_args(settings, notion_url)
-        engine = open_store(settings.store_url)
-    except (SettingsError, StoreError) as err:
-        fail(err)
+    _, engine, args = settings_store_client(notion_url)
 
     async def run() -> RegisteredDatabase:
         async with NotionClient(**args) as client:

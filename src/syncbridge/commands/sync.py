@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from syncbridge.commands.common import client_args, fail
+from syncbridge.commands.common import fail, settings_store_client
 from syncbridge.settings import SettingsError, load_settings
 from syncbridge.store.errors import StoreError
 
@@ -40,16 +40,10 @@ def sync(
 ) -> None:
     """Pull a registered database into its mirror tables now, with progress and a summary."""
     from syncbridge.notion.client import NotionClient
-    from syncbridge.store.migrate import open_store
     from syncbridge.sync.pull import PullOptions
     from syncbridge.sync.runner import sync_database
 
-    try:
-        settings = load_settings()
-        args = client_args(settings, notion_url)
-        engine = open_store(settings.store_url)
-    except (SettingsError, StoreError) as err:
-        fail(err)
+    settings, engine, args = settings_store_client(notion_url)
     console = Console(stderr=True)
     with Progress(
         TextColumn("[bold]{task.description}"),
