@@ -214,7 +214,9 @@ def test_schema_evolution_keeps_data(world: World) -> None:
     world.sdk.data_sources.update(ds, properties={"Extra": {"number": {}}})
     world.sdk.data_sources.update(ds, properties={"Notes": {"name": "Remarks"}})
     world.sdk.data_sources.update(ds, properties={"Link": None})
+    world.sdk.data_sources.update(ds, properties={"Done": {"rich_text": {}}})  # retype
     world.sdk.pages.update(world.pages[1], properties={"Extra": {"number": 7}})
+    world.sdk.pages.update(world.pages[1], properties={"Done": {"rich_text": _text("later")}})
     result = world.sync(db_id)
     assert result.ok, result.pulls[0].error
     after = world.columns(db_id)
@@ -229,6 +231,11 @@ def test_schema_evolution_keeps_data(world: World) -> None:
     assert before["Notes"] not in rows[world.pages[2]]
     # The removed property's column stays, with its data.
     assert rows[world.pages[2]][before["Link"]] == "https://example.com/2"
+    # The retyped property's old values are kept, in a column of their own, beside the new ones.
+    old_cols = [c for c in rows[world.pages[2]] if c.startswith(before["Done"] + "__")]
+    assert len(old_cols) == 1, "the checkbox column of the retyped property must be kept"
+    assert rows[world.pages[2]][old_cols[0]] in (True, 1)  # row 2 was checked
+    assert rows[world.pages[1]][after["Done"]] == "later"
     assert_mirror_equals_notion(world, db_id)
 
 
