@@ -16,7 +16,10 @@ def new_id() -> str:
 
 
 def parse_id(raw: object) -> str | None:
-    """The dashed lower-case form of ``raw``, or None when it is not a UUID (dashes optional)."""
+    """The dashed lower-case form of ``raw``, or None when it is not a UUID (dashes optional).
+
+    A UUID here is what Notion accepts: the RFC 4122 variant (any version), or the nil id.
+    """
     if not isinstance(raw, str):
         return None
     compact = raw.replace("-", "")
@@ -25,6 +28,10 @@ def parse_id(raw: object) -> str | None:
     if len(raw) == 36 and [len(p) for p in raw.split("-")] != [8, 4, 4, 4, 12]:
         return None
     c = compact.lower()
+    if c[16] not in "89ab" and c != "0" * 32:
+        # Notion refuses ids outside the RFC 4122 variant with 400 (recorded); the nil id is a
+        # valid uuid that names nothing (404, recorded).
+        return None
     return f"{c[:8]}-{c[8:12]}-{c[12:16]}-{c[16:20]}-{c[20:]}"
 
 

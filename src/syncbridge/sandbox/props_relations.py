@@ -71,6 +71,10 @@ def sync_dual_relations(
             rel = {**out[name]["relation"], "type": "dual_property", "dual_property": mirror}
             rel.pop("single_property", None)
             out[name] = {**out[name], "relation": rel}
+    keep = set(wanted)
+    if source_ds_id == target_ds_id:
+        # A two-way relation of a data source to itself: both halves live in this schema.
+        keep |= {p["id"] for p in wanted.values()}
     for name, prop in list(out.items()):
         back = prop.get("relation") if prop["type"] == "relation" else None
         if (
@@ -79,7 +83,7 @@ def sync_dual_relations(
             or back.get("data_source_id") != source_ds_id
         ):
             continue
-        if prop["id"] not in wanted:
+        if prop["id"] not in keep:
             one_way = {k: v for k, v in back.items() if k != "dual_property"}
             out[name] = {
                 **prop,

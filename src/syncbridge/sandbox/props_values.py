@@ -28,7 +28,13 @@ from syncbridge.sandbox.datevalues import normalize_date, parse, render
 from syncbridge.sandbox.errors import ValidationError
 from syncbridge.sandbox.props_context import JSON, PropertyContext
 from syncbridge.sandbox.props_schema import TYPES, find, option_name
-from syncbridge.sandbox.rich_text import COLORS, normalize_rich_text, plain_text, text_item
+from syncbridge.sandbox.rich_text import (
+    COLORS,
+    embedded_user,
+    normalize_rich_text,
+    plain_text,
+    text_item,
+)
 
 READ_ONLY = frozenset(
     [
@@ -251,7 +257,7 @@ def _people(value: Any, path: str, prop: JSON, ctx: PropertyContext) -> Any:
 
 def user_object(user: JSON) -> JSON:
     """A user as page properties show it (a bot's details are trimmed to ``{}``)."""
-    out = dict(user)
+    out = embedded_user(user)
     out.pop("request_id", None)
     if out.get("type") == "bot":
         out["bot"] = {}

@@ -32,7 +32,15 @@ DEFAULT_ANNOTATIONS: dict[str, Any] = {
     "color": "default",
 }
 _KINDS = ("text", "mention", "equation")
-_MENTION_KINDS = ("user", "page", "database", "date", "link_preview", "template_mention")
+_MENTION_KINDS = (
+    "user",
+    "page",
+    "database",
+    "date",
+    "link_preview",
+    "template_mention",
+    "custom_emoji",
+)
 
 
 class Lookups(Protocol):
@@ -173,6 +181,8 @@ def _mention(value: Any, path: str, annotations: dict[str, Any], ctx: Any) -> di
             ref.get("url", UNDEFINED), f"{path}.link_preview.url", limit=limits.MAX_URL
         )
         inner, plain, href = {"url": url}, url, url
+    elif kind == "custom_emoji":
+        inner, plain = _custom_emoji(body, f"{path}.custom_emoji")
     else:
         inner, plain = require_dict(body, f"{path}.{kind}"), ""
     return {
@@ -184,12 +194,35 @@ def _mention(value: Any, path: str, annotations: dict[str, Any], ctx: Any) -> di
     }
 
 
+def _custom_emoji(value: Any, path: str) -> tuple[dict[str, Any], str]:
+    # The sandbox keeps no emoji library, so the request's name and url are echoed (recorded).
+    ref = require_dict(value, path)
+    only_keys(ref, {"id", "name", "url"}, path)
+    emoji_id = require_uuid(ref.get("id", UNDEFINED), f"{path}.id")
+    name = require_str(ref.get("name", UNDEFINED), f"{path}.name", limit=limits.MAX_TEXT_CONTENT)
+    link = require_str(ref.get("url", UNDEFINED), f"{path}.url", limit=limits.MAX_URL)
+    return {"id": emoji_id, "name": name, "url": link}, f":{name}:"
+
+
+def embedded_user(user: dict[str, Any]) -> dict[str, Any]:
+    """A user as mentions and people values embed it.
+
+    The recordings never show ``person.email_verified`` there (only in the users endpoints
+    under 2025-09-03), so it is left out.
+    """
+    out = dict(user)
+    person = out.get("person")
+    if isinstance(person, dict) and "email_verified" in person:
+        out["person"] = {k: v for k, v in person.items() if k != "email_verified"}
+    return out
+
+
 def _reference(kind: str, ref_id: str, ctx: Any) -> tuple[dict[str, Any], str]:
     if kind == "user":
         user = ctx.get_user(ref_id) if ctx is not None else None
         if user is None:
             return {"object": "user", "id": ref_id}, "@Anonymous"
-        return dict(user), f"@{user.get('name') or 'Anonymous'}"
+        return embedded_user(user), f"@{user.get('name') or 'Anonymous'}"
     page = ctx.get_page(ref_id) if ctx is not None and kind == "page" else None
     title = "Untitled"
     if page is not None:
