@@ -7,6 +7,7 @@ This module hides that difference and classifies each request by endpoint.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -111,6 +112,12 @@ def read_cassette(path: Path, root: Path) -> Iterator[Interaction]:
             status=int(status),
             response=_json(body),
         )
+
+
+@functools.cache
+def load_cassette(path: Path, root: Path) -> tuple[Interaction, ...]:
+    """The interactions of one cassette, parsed once per process (collection and replay share)."""
+    return tuple(read_cassette(path, root))
 
 
 def cassette_files(root: Path) -> list[Path]:

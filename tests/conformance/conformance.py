@@ -13,7 +13,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from cassettes import Interaction, cassette_files, iter_interactions, read_cassette
+from cassettes import Interaction, cassette_files, load_cassette
 from replay import Replayer, Result
 from shapes import nullable_keys
 
@@ -29,13 +29,15 @@ _NULLABLE: dict[Path, set[tuple[object, object, str]]] = {}
 def recorded_nullable(root: Path) -> set[tuple[object, object, str]]:
     """Which keys the recordings show null, per kind of object (computed once per folder)."""
     if root not in _NULLABLE:
-        _NULLABLE[root] = nullable_keys(it.response for it in iter_interactions(root))
+        _NULLABLE[root] = nullable_keys(
+            it.response for path in cassette_files(root) for it in load_cassette(path, root)
+        )
     return _NULLABLE[root]
 
 
 def replay_file(server: SandboxServer, path: Path, root: Path) -> list[Result]:
     """Reset the sandbox to an empty workspace, then replay one cassette's in-scope requests."""
-    interactions = list(read_cassette(path, root))
+    interactions = load_cassette(path, root)
     auth = {"Authorization": f"Bearer {TOKEN}", "Notion-Version": "2025-09-03"}
     with httpx.Client(base_url=server.base_url, timeout=30) as client:
         client.post("/_sandbox/reset", json={"empty": True}, headers=auth).raise_for_status()

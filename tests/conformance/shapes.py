@@ -7,8 +7,10 @@ structure is compared, with two rules that keep it about the API and not about t
   that key null for that kind of object somewhere (``nullable_keys``): an empty select is null, an
   unset icon is null. Anything else is a type mismatch.
 - List elements are paired by id where the replay knows which recorded object ours stands for;
-  otherwise by kind (``object``, ``type`` and parent type), and then only the property names both
-  share are compared, since two different pages of a search need not have the same columns.
+  otherwise each must have the shape of some recorded element of its kind (``object``, ``type``
+  and parent type) — a list may hold several shapes of one kind, such as user and page
+  mentions — and then only the property names both share are compared, since two different
+  pages of a search need not have the same columns.
 """
 
 from __future__ import annotations
@@ -121,10 +123,19 @@ class ShapeComparer:
                 rid = self.recorded_id.get(str(item["id"]))
                 if rid is not None and rid in by_id:
                     twin, loose = by_id[rid], False
-            if twin is None:
-                twin = next(
-                    (r for r in recorded if _discriminator(r) == _discriminator(item)), None
-                )
             if twin is not None:
                 diffs.extend(self._diff(twin, item, f"{path}[{i}]", loose_properties=loose))
+                continue
+            # Unpaired: it must have the shape of some recorded element of its kind (a list
+            # may hold several shapes of one kind, e.g. mentions of users and of pages).
+            best: list[str] | None = None
+            for candidate in recorded:
+                if _discriminator(candidate) != _discriminator(item):
+                    continue
+                found = self._diff(candidate, item, f"{path}[{i}]", loose_properties=True)
+                if best is None or len(found) < len(best):
+                    best = found
+                if not best:
+                    break
+            diffs.extend(best or [])
         return diffs
