@@ -124,6 +124,10 @@ class Replayer:
                 return [f"code: recorded {rec_code}, sandbox {ours.get('code')}"]
         recorded_id = {o: rec for rec, o in self.ids.items() if rec not in self.users}
         recorded_id.update({norm(k): v for k, v in list(recorded_id.items())})
+        integration = _integration_bot(it.response)
+        if integration is not None:
+            # Our bot is the integration; the recorded list also holds other integrations' bots.
+            recorded_id[self._user_stand_in("")] = norm(integration)
         return ShapeComparer(self.nullable, recorded_id).diff(it.response, ours)
 
     # -- ids -------------------------------------------------------------------------------
@@ -594,6 +598,16 @@ def _objects(value: Any) -> Iterable[dict[str, Any]]:
     elif isinstance(value, list):
         for child in value:
             yield from _objects(child)
+
+
+def _integration_bot(answer: Any) -> str | None:
+    """In a recorded users list, the id of the calling integration: the bot showing its owner."""
+    if not (isinstance(answer, dict) and answer.get("type") == "user"):
+        return None
+    for user in answer.get("results") or []:
+        if isinstance(user, dict) and (user.get("bot") or {}).get("owner"):
+            return str(user["id"])
+    return None
 
 
 def _comments(value: Any) -> Iterable[dict[str, Any]]:

@@ -7,10 +7,10 @@ structure is compared, with two rules that keep it about the API and not about t
   that key null for that kind of object somewhere (``nullable_keys``): an empty select is null, an
   unset icon is null. Anything else is a type mismatch.
 - List elements are paired by id where the replay knows which recorded object ours stands for;
-  otherwise each must have the shape of some recorded element of its kind (``object``, ``type``
-  and parent type) — a list may hold several shapes of one kind, such as user and page
-  mentions — and then only the property names both share are compared, since two different
-  pages of a search need not have the same columns.
+  else by position when both lists hold the same kinds in the same order (the rich text of an
+  answer to the same request); else with the first recorded element of the same kind
+  (``object``, ``type`` and parent type). Unless paired by id, only the property names both
+  share are compared, since two different pages of a search need not have the same columns.
 """
 
 from __future__ import annotations
@@ -113,29 +113,41 @@ class ShapeComparer:
         return diffs
 
     def _diff_array(self, recorded: list[Any], ours: list[Any], path: str) -> list[str]:
-        by_id = {
-            str(r["id"]).replace("-", ""): r for r in recorded if isinstance(r, dict) and "id" in r
-        }
+        by_id: dict[str, list[Any]] = {}
+        for r in recorded:
+            if isinstance(r, dict) and "id" in r:
+                by_id.setdefault(str(r["id"]).replace("-", ""), []).append(r)
+        # The same kinds in the same order (rich text of an answer to the same request):
+        # element i stands for element i.
+        in_order = len(recorded) == len(ours) and all(
+            _discriminator(r) == _discriminator(o) for r, o in zip(recorded, ours, strict=True)
+        )
         diffs = []
         for i, item in enumerate(ours):
-            twin, loose = None, True
-            if isinstance(item, dict) and "id" in item:
-                rid = self.recorded_id.get(str(item["id"]))
-                if rid is not None and rid in by_id:
-                    twin, loose = by_id[rid], False
-            if twin is not None:
-                diffs.extend(self._diff(twin, item, f"{path}[{i}]", loose_properties=loose))
-                continue
-            # Unpaired: it must have the shape of some recorded element of its kind (a list
-            # may hold several shapes of one kind, e.g. mentions of users and of pages).
-            best: list[str] | None = None
-            for candidate in recorded:
-                if _discriminator(candidate) != _discriminator(item):
-                    continue
-                found = self._diff(candidate, item, f"{path}[{i}]", loose_properties=True)
-                if best is None or len(found) < len(best):
-                    best = found
-                if not best:
-                    break
-            diffs.extend(best or [])
+            where = f"{path}[{i}]"
+            rid = (
+                self.recorded_id.get(str(item["id"]))
+                if isinstance(item, dict) and "id" in item
+                else None
+            )
+            if rid is not None and rid in by_id:
+                # Several recorded objects share an id only where the recorders' redaction
+                # merged them (two bots both shown as the integration): ours must be one.
+                diffs.extend(self._closest(by_id[rid], item, where, loose=False))
+            elif in_order:
+                diffs.extend(self._diff(recorded[i], item, where, loose_properties=True))
+            else:
+                twin = next(
+                    (r for r in recorded if _discriminator(r) == _discriminator(item)), None
+                )
+                if twin is not None:
+                    diffs.extend(self._diff(twin, item, where, loose_properties=True))
         return diffs
+
+    def _closest(self, candidates: list[Any], item: Any, where: str, *, loose: bool) -> list[str]:
+        best: list[str] | None = None
+        for candidate in candidates:
+            found = self._diff(candidate, item, where, loose_properties=loose)
+            if best is None or len(found) < len(best):
+                best = found
+        return best or []
