@@ -231,8 +231,21 @@ def _rename(table: _Table, row: ColumnMapping, name: str, changes: _Changes) -> 
     new = allocate_columns(
         name, row.property_id, [ColumnSpec(c.suffix, c.sql_type) for c in old], table.taken, wanted
     )
-    for before, after in zip(old, new, strict=True):
-        if before.name != after.name:
+    moves = [(b, a) for b, a in zip(old, new, strict=True) if b.name != a.name]
+    # A new name may be another of this property's old names ("Due" -> "Due end" turns due_end
+    # into due_end_end while due becomes due_end): move through temporary names first.
+    olds = {b.name.lower() for b, _ in moves}
+    if any(a.name.lower() in olds for _, a in moves):
+        staged = []
+        for i, (before, after) in enumerate(moves):
+            temp = MirrorColumn(before.suffix, f"_sb_tmp_{i}", before.sql_type)
+            table.rename(before.name, temp)
+            staged.append((before, temp, after))
+        for before, temp, after in staged:
+            table.rename(temp.name, after)
+            changes.renamed.append((before.name, after.name))
+    else:
+        for before, after in moves:
             table.rename(before.name, after)
             changes.renamed.append((before.name, after.name))
     row.columns = columns_json(new)
