@@ -4,7 +4,13 @@ A cassette refers to objects of the workspace it was recorded in. Objects the ca
 creates are mapped from the recorded answer to ours as the replay goes. Objects that already
 existed there (a parent page, a database found by search) get a stand-in made in a setup step the
 first time a request names them: a page, a database whose data source has the schema the cassette
-shows for it, a block, or the integration's own user.
+shows for it (relations, two-way backlinks, self-relations and rollups included), a block of the
+recorded type, a discussion, or one of our two users (the person, the bot).
+
+Besides object ids, a request names things by recorded ids that must be translated too: property
+ids (paired by property name), select/status option ids, discussion ids and cursors. Ids are
+learned only from answers that pair objects for certain (the object itself, children lists),
+never from positions in query or search results.
 """
 
 from __future__ import annotations
@@ -369,8 +375,8 @@ class Replayer:
         parent = recorded.get("parent") or {}
         ptype = parent.get("type")
         if ptype in ("data_source_id", "database_id"):
-            source = parent.get("data_source_id") or parent.get("database_id")
-            target = {
+            source = str(parent.get("data_source_id") or parent.get("database_id"))
+            target: dict[str, Any] = {
                 "type": "data_source_id",
                 "data_source_id": self._map_id(source, "data_source"),
             }
@@ -397,8 +403,8 @@ class Replayer:
 
     def _value_request(self, prop: dict[str, Any]) -> dict[str, Any] | None:
         """A recorded property value as a write request, or None for read-only and empty ones."""
-        ptype = prop.get("type")
-        value = prop.get(ptype) if ptype else None
+        ptype = str(prop.get("type"))
+        value = prop.get(ptype)
         if ptype in READ_ONLY_TYPES or ptype in ("relation", "people", "files") or value is None:
             return None
         if ptype in ("title", "rich_text"):
@@ -525,7 +531,7 @@ class Replayer:
                 f"/v1/data_sources/{target}",
                 {"properties": {synced: {"name": dual["synced_property_name"]}}},
             )
-            rec_target = self.known.get(norm(conf.get("data_source_id") or ""), {})
+            rec_target = self.known.get(norm((conf or {}).get("data_source_id") or ""), {})
             self._learn_schema(rec_target.get("properties"), answer.get("properties"))
 
     def _schema_request(
