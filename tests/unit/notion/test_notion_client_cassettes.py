@@ -78,12 +78,27 @@ def route(method: str, path: str) -> tuple[str, tuple[str, ...]] | None:
 
 
 def load(path: Path) -> list[dict[str, Any]]:
-    return list(yaml.safe_load(path.read_text())["interactions"])
+    return list(yaml.load(path.read_text(), Loader=yaml.CSafeLoader)["interactions"])
+
+
+def notion_calls(path: Path) -> list[dict[str, Any]]:
+    return [i for i in load(path) if "api.notion.com" in i["request"]["uri"]]
+
+
+def replayable(path: Path) -> bool:
+    """Every request goes to an endpoint the client has (not file upload send, async tasks or
+    deliberately bad URLs, which the client cannot be asked to call)."""
+    calls = notion_calls(path)
+    return bool(calls) and all(
+        route(i["request"]["method"], urlsplit(i["request"]["uri"]).path) is not None for i in calls
+    )
 
 
 def cassettes() -> list[str]:
     folder = Path(__file__).resolve().parents[4] / "shared" / "notion-cassettes" / SDK_DIR
-    return sorted(p.name for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.glob("*.yaml") if replayable(p))
 
 
 def resolve(root: Any, dotted: str) -> Any:
@@ -94,14 +109,10 @@ def resolve(root: Any, dotted: str) -> Any:
 
 @pytest.mark.parametrize("name", cassettes() or ["(none)"])
 async def test_replay_sdk_cassette(name: str, cassettes_dir: Path, fake_remote: Any) -> None:
-    interactions = [
-        i for i in load(cassettes_dir / SDK_DIR / name) if "api.notion.com" in i["request"]["uri"]
-    ]
+    interactions = notion_calls(cassettes_dir / SDK_DIR / name)
     calls = [
         (i, route(i["request"]["method"], urlsplit(i["request"]["uri"]).path)) for i in interactions
     ]
-    if not calls or any(r is None for _, r in calls):
-        pytest.skip("uses an endpoint the client lacks (file upload send, async tasks, bad URLs)")
     answers = iter(interactions)
 
     def handler(seen: Any) -> tuple[int, dict[str, str], bytes]:
