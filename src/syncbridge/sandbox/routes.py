@@ -267,7 +267,9 @@ async def comments_retrieve(request: Request, comment_id: str) -> JSONResponse:
 
 
 @router.api_route(
-    "/{path:path}", methods=["GET", "POST", "PATCH", "PUT", "DELETE", "HEAD", "OPTIONS"]
+    "/{path:path}",
+    methods=["GET", "POST", "PATCH", "PUT", "DELETE", "HEAD", "OPTIONS"],
+    include_in_schema=False,  # a catch-all, not an endpoint (and one operation id per method)
 )
 async def unknown_route(request: Request, path: str) -> JSONResponse:
     _guard(request)
