@@ -2,11 +2,15 @@
 
 Every INSERT, UPDATE and DELETE any program makes on a mirror table with plain SQL is logged in
 ``sb_changes`` (data source, page id, op, epoch time) and an UPDATE bumps the row's
-``_sb_version``. syncbridge's own writes are not logged: they run inside :func:`ours`, which puts
-an uncommitted row into ``sb_sync_origin``; the triggers skip while they can see one, and only the
-writing transaction can (the row is deleted before commit, so no other session ever sees it).
-That is exact on all three databases: SQLite has one writer at a time, and PostgreSQL and
-MariaDB/MySQL never show another transaction's uncommitted rows.
+``_sb_version``. syncbridge's own writes are not logged: they run inside :func:`ours`.
+
+On SQLite and PostgreSQL that puts an uncommitted row into ``sb_sync_origin``; the triggers
+skip while they can see one, and only the writing transaction can (the row is deleted before
+commit, so no other session ever sees it): exact, since SQLite has one writer at a time and
+PostgreSQL never shows another transaction's uncommitted rows. On MariaDB/MySQL a trigger's read
+of a table inside an UPDATE is a *locking* read (local edits would wait for a pull's transaction,
+and could deadlock with it), so there the marker is the session variable ``@sb_origin``, set and
+cleared around our writes: exact too, a session variable is seen by its own session only.
 
 The triggers name no property column, so schema evolution (ADD/RENAME COLUMN) leaves them valid;
 :func:`ensure_triggers` re-creates any that are missing (a table rebuilt, a trigger dropped).
@@ -50,6 +54,7 @@ END $$
 _SQLITE_NOW = "((julianday('now') - 2440587.5) * 86400.0)"
 _MYSQL_NOW = "UNIX_TIMESTAMP(NOW(6))"
 _NOT_OURS = "NOT EXISTS (SELECT 1 FROM sb_sync_origin)"
+_MYSQL_NOT_OURS = "@sb_origin IS NULL"
 
 
 def trigger_names(table: str) -> dict[str, str]:
@@ -91,12 +96,12 @@ def _mysql(table: str, ds_id: int) -> list[str]:
 
     return [
         f"CREATE TRIGGER `{names['insert']}` AFTER INSERT ON {q} FOR EACH ROW BEGIN "
-        f"IF {_NOT_OURS} THEN {log('NEW', 'insert')} END IF; END",
+        f"IF {_MYSQL_NOT_OURS} THEN {log('NEW', 'insert')} END IF; END",
         f"CREATE TRIGGER `{names['update']}` BEFORE UPDATE ON {q} FOR EACH ROW BEGIN "
-        f"IF NEW._sb_version = OLD._sb_version AND {_NOT_OURS} THEN "
+        f"IF NEW._sb_version = OLD._sb_version AND {_MYSQL_NOT_OURS} THEN "
         f"SET NEW._sb_version = OLD._sb_version + 1; {log('NEW', 'update')} END IF; END",
         f"CREATE TRIGGER `{names['delete']}` AFTER DELETE ON {q} FOR EACH ROW BEGIN "
-        f"IF {_NOT_OURS} THEN {log('OLD', 'delete')} END IF; END",
+        f"IF {_MYSQL_NOT_OURS} THEN {log('OLD', 'delete')} END IF; END",
     ]
 
 
@@ -174,8 +179,16 @@ def ours(conn: Connection) -> Iterator[None]:
     """Mark the writes made inside as syncbridge's own (not logged as local edits).
 
     Use within a transaction; the marker row is removed before the block ends, so it is never
-    committed (if the block fails, the caller's rollback removes it).
+    committed (if the block fails, the caller's rollback removes it). On MariaDB/MySQL the
+    marker is the session variable ``@sb_origin``, cleared when the block ends.
     """
+    if conn.dialect.name in ("mysql", "mariadb"):
+        conn.exec_driver_sql("SET @sb_origin = 1")
+        try:
+            yield
+        finally:
+            conn.exec_driver_sql("SET @sb_origin = NULL")
+        return
     token = str(uuid.uuid4())
     conn.execute(sa.text("INSERT INTO sb_sync_origin (token) VALUES (:t)"), {"t": token})
     try:

@@ -1,9 +1,8 @@
 """Local edits the pull must merge, not overwrite: the pull side of two-way sync.
 
-The pull calls, inside its write transaction (and inside ``triggers.ours``)::
+The pull calls, first in its write transaction (inside ``triggers.ours``)::
 
-    settle_creates(conn, mirror)                     # local inserts Notion has created: real ids
-    edits = PendingEdits.load(conn, mirror, ids, strategy)
+    edits = PendingEdits.load(conn, mirror, ids, strategy)   # locks rows, settles creates
     rows, bases = edits.merge(conn, rows, bases, pages)
 
 A page has pending local edits when the change log names it or a push of it is not yet settled.
@@ -99,9 +98,15 @@ class PendingEdits:
     def load(
         cls, conn: Connection, mirror: Mirror, page_ids: Sequence[str], strategy: str
     ) -> PendingEdits:
-        """Read what the pages of a batch hold locally (locks their rows first)."""
+        """Read what the pages of a batch hold locally; call it first in the write transaction.
+
+        The rows are locked before anything is read, so an edit committed meanwhile is seen
+        (on MariaDB/MySQL the transaction's snapshot starts at its first plain read, after the
+        lock); then local inserts Notion has created get their real page ids.
+        """
         ds = mirror.data_source_id
         lock_rows(conn, mirror, page_ids)
+        settle_creates(conn, mirror)
         changes = store.page_changes(conn, ds, page_ids)
         pushes = store.pushes(conn, ds, page_ids)
         pages = set(changes) | set(pushes)

@@ -41,7 +41,7 @@ from syncbridge.store.evolution import evolve
 from syncbridge.store.mirror import Col, get_data_source, load_mirror
 from syncbridge.store.models import ScanState
 from syncbridge.store.triggers import ours
-from syncbridge.sync.pending import PendingEdits, settle_creates
+from syncbridge.sync.pending import PendingEdits
 from syncbridge.sync.results import PullMode, PullResult, RequestCounter, RunOutcome
 
 log = logging.getLogger(__name__)
@@ -407,9 +407,9 @@ class Puller:
     ) -> None:
         """One transaction: read what is stored, upsert what changed, record bases and mark."""
         with self.engine.begin() as conn, ours(conn):
-            settle_creates(conn, self.mirror)
             ids = [p["id"] for p in pages]
-            edits = PendingEdits.load(conn, self.mirror, ids, self.strategy)  # locks the rows
+            # First: lock the rows, then read their local edits (merged, never overwritten).
+            edits = PendingEdits.load(conn, self.mirror, ids, self.strategy)
             stored = rows.stored_versions(conn, self.mirror, ids)
             changed: list[dict[str, Any]] = []
             unchanged: list[str] = []
