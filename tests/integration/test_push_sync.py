@@ -82,6 +82,23 @@ def test_sql_update_insert_delete_reach_notion(world: World) -> None:
     assert "read-only" in errors[0]["message"]
     assert world.row(d)["double"] == "10"  # Notion's formula value for Points = 5
 
+    # A row inserted and deleted again before its create was delivered ends up in the trash.
+    short_lived = "new:" + uuid.uuid4().hex
+    world.sql(
+        "INSERT INTO {t} (page_id, name, _sb_raw) VALUES (:p, 'short-lived', '{}')", p=short_lived
+    )
+    assert world.sync().pushes[0].creates == 1
+    world.sql("DELETE FROM {t} WHERE page_id = :p", p=short_lived)
+    world.deliver()
+    assert world.sync().pushes[0].trashes == 1
+    world.deliver()
+    assert world.sync().pushes[0].queued == 0
+    gone = world.sdk.data_sources.query(
+        data_source_id=world.data_source_id,
+        filter={"property": "Name", "title": {"equals": "short-lived"}},
+    )["results"]
+    assert gone == []  # trashed pages are not listed
+
     # Safety net: an edit made while the triggers were gone is found by comparing with the base.
     with world.engine.begin() as conn:
         drop_triggers(conn, world.table)

@@ -196,7 +196,14 @@ class Pusher:
                 store.consume_changes(conn, self.ds_id, page.page_id, page.change.last_id)
 
     def _trash(self, page: _Page) -> None:
-        if page.base is None or (page.push and page.push.kind == PushKind.TRASH.value):
+        push = page.push
+        if push is not None and push.kind == PushKind.CREATE.value:
+            # Deleted before its create was settled: trash the page once Notion has made it.
+            with self.engine.connect() as conn:
+                state = store.outbox_states(conn, [push.outbox_id])[push.outbox_id]
+            if state.state != "done" or state.page_id != page.page_id:
+                return  # not made yet (or not yet given its real id): look again next time
+        elif page.base is None or (push is not None and push.kind == PushKind.TRASH.value):
             self._consume(page)  # never in Notion (or already on its way to the trash)
             return
         outbox_id = self.outbox.trash_page(page.page_id)
