@@ -52,7 +52,7 @@ def test_malformed_toml_names_the_file(tmp_path: Path, monkeypatch: pytest.Monke
     bad = tmp_path / "broken.toml"
     bad.write_text("store_url = \n")
     monkeypatch.setenv("SYNCBRIDGE_CONFIG", str(bad))
-    with pytest.raises(SettingsError, match="broken.toml"):
+    with pytest.raises(SettingsError, match=r"broken\.toml"):
         load_settings()
 
 
