@@ -190,6 +190,11 @@ def test_manual_conflicts_wait_for_a_decision(world: World, monkeypatch: Any) ->
     assert items[a]["remote"][""] == "done"
     assert items[a]["base"][""] == "todo"
 
+    usage = cli.invoke(app, ["conflicts", "resolve", str(items[a]["id"]), "--take", "both"])
+    assert usage.exit_code == 2
+    usage = cli.invoke(app, ["conflicts", "resolve", str(items[a]["id"]), "--value", "{oops"])
+    assert usage.exit_code == 2
+    assert "not JSON" in usage.output
     done = cli.invoke(app, ["conflicts", "resolve", str(items[a]["id"]), "--take", "local"])
     assert done.exit_code == 0, done.output
     done = cli.invoke(app, ["conflicts", "resolve", str(items[b]["id"]), "--take", "remote"])
