@@ -17,7 +17,11 @@ from _push_world import World
 
 WAITING = {
     "postgresql": "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
-    "mysql": "SELECT count(*) FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT'",
+    # MariaDB's innodb_trx does not list a waiting locking read reliably: look for the statement.
+    "mysql": (
+        "SELECT count(*) FROM information_schema.processlist WHERE db = DATABASE() "
+        "AND id <> CONNECTION_ID() AND info LIKE '%FOR UPDATE%'"
+    ),
 }
 
 
