@@ -6,7 +6,7 @@ mirror rows made here must run inside :func:`syncbridge.store.triggers.ours` (th
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -136,6 +136,40 @@ def local_rows(
         for row in conn.execute(query).mappings():
             found[row[Col.PAGE_ID]] = dict(row)
     return found
+
+
+def local_row_chunks(
+    conn: Connection, mirror: Mirror, size: int = CHUNK
+) -> Iterator[dict[str, dict[str, Any]]]:
+    """Every mirror row, ``size`` at a time in page-id order, without the raw JSON and content.
+
+    For scans of the whole table (the push safety net): memory stays flat as the table grows.
+    """
+    t = mirror.table
+    heavy = {Col.RAW, Col.CONTENT, Col.CONTENT_TEXT}
+    columns = [c for c in t.c if c.name not in heavy]
+    last: str | None = None
+    while True:
+        query = sa.select(*columns).order_by(t.c[Col.PAGE_ID]).limit(size)
+        if last is not None:
+            query = query.where(t.c[Col.PAGE_ID] > last)
+        rows = [dict(row) for row in conn.execute(query).mappings()]
+        if not rows:
+            return
+        last = rows[-1][Col.PAGE_ID]
+        yield {row[Col.PAGE_ID]: row for row in rows}
+
+
+def orphan_bases(conn: Connection, mirror: Mirror) -> list[str]:
+    """Pages with a base but no mirror row: rows deleted locally (with or without a trigger)."""
+    t = mirror.table
+    b = _BASES.c
+    query = (
+        sa.select(b.page_id)
+        .select_from(_BASES.outerjoin(t, t.c[Col.PAGE_ID] == b.page_id))
+        .where(b.data_source_id == mirror.data_source_id, t.c[Col.PAGE_ID].is_(None))
+    )
+    return list(conn.scalars(query))
 
 
 def bases(

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from syncbridge.notion import codec
@@ -141,18 +141,22 @@ class Pusher:
         with self.engine.connect() as conn:
             logged = store.page_changes(conn, self.ds_id)
             pending = store.pushes(conn, self.ds_id)
+            ids = set(logged)
             if full:
-                local = store.local_rows(conn, self.mirror)
-                bases = store.bases(conn, self.ds_id)
-                ids = set(logged) | self._drifted(local, bases, pending)
-            else:
-                ids = set(logged)
-                local = store.local_rows(conn, self.mirror, ids) if ids else {}
-                bases = store.bases(conn, self.ds_id, ids) if ids else {}
+                ids |= self._drifted_ids(conn, pending)
+            local = store.local_rows(conn, self.mirror, ids) if ids else {}
+            bases = store.bases(conn, self.ds_id, ids) if ids else {}
         return [
             _Page(pid, logged.get(pid), local.get(pid), bases.get(pid), pending.get(pid))
             for pid in sorted(ids)
         ]
+
+    def _drifted_ids(self, conn: Connection, pending: dict[str, store.Push]) -> set[str]:
+        """The safety net over the whole table, a chunk of rows at a time (flat memory)."""
+        found = {pid for pid in store.orphan_bases(conn, self.mirror) if pid not in pending}
+        for local in store.local_row_chunks(conn, self.mirror):
+            found |= self._drifted(local, store.bases(conn, self.ds_id, local), pending)
+        return found
 
     def _drifted(
         self,
@@ -160,9 +164,8 @@ class Pusher:
         bases: dict[str, dict[str, Any]],
         pending: dict[str, store.Push],
     ) -> set[str]:
-        """The safety net: pages whose row differs from its base without a logged change."""
+        """Pages of ``local`` whose row differs from its base without a logged change."""
         found = {pid for pid in local if pid not in bases and pid not in pending}
-        found |= {pid for pid in bases if pid not in local and pid not in pending}
         for pid, row in local.items():
             base = bases.get(pid)
             if base is None or row.get(Col.DELETED):
