@@ -9,7 +9,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.requests import ClientDisconnect
 
 from syncbridge.sandbox.admin import admin_router
 from syncbridge.sandbox.clock import Clock
@@ -17,7 +16,6 @@ from syncbridge.sandbox.config import SandboxConfig
 from syncbridge.sandbox.demo import demo_router
 from syncbridge.sandbox.errors import (
     InternalServerError,
-    InvalidRequest,
     InvalidRequestURL,
     NotionAPIError,
     ValidationError,
@@ -94,10 +92,6 @@ def _install_error_handlers(app: FastAPI) -> None:
         return error_response(request, InvalidRequestURL("Invalid request URL."))
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        if isinstance(exc, ClientDisconnect):
-            # The client went away mid-request (e.g. a killed worker): nobody reads this answer.
-            log.info("client left during %s %s", request.method, request.url.path)
-            return error_response(request, InvalidRequest("The client disconnected."))
         log.exception("sandbox bug answering %s %s", request.method, request.url.path)
         return error_response(request, InternalServerError("Unexpected error occurred."))
 

@@ -7,10 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.requests import ClientDisconnect
 
 from syncbridge.sandbox import versions
 from syncbridge.sandbox.errors import (
     InvalidJSON,
+    InvalidRequest,
     InvalidRequestURL,
     MissingVersion,
     Unauthorized,
@@ -50,7 +52,11 @@ def _guard(request: Request) -> tuple[Workspace, str]:
 
 
 async def _body(request: Request) -> JSON:
-    raw = await request.body()
+    try:
+        raw = await request.body()
+    except ClientDisconnect:
+        # The client went away mid-request (e.g. a killed worker): answered, nobody reads it.
+        raise InvalidRequest("The client disconnected before sending the whole body.") from None
     if len(raw) > MAX_BODY_BYTES:
         raise ValidationError(
             f"Request body too large: {len(raw)} bytes; "
