@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 
 from syncbridge.outbox.errors import OutboxStoreError
 from syncbridge.outbox.urls import StoreURL
+from syncbridge.store.sqlite import set_wal
 
 TABLE = "sb_outbox"
 ACTIVE_STATES = ("pending", "sending")
@@ -136,7 +137,7 @@ class OutboxDB:
                 conn = sqlite3.connect(
                     self.url.path, timeout=30, isolation_level=None, check_same_thread=False
                 )
-                conn.execute("PRAGMA journal_mode=WAL")
+                set_wal(conn)
                 # NORMAL: a commit survives a process crash; FULL also survives power loss.
                 conn.execute(f"PRAGMA synchronous={'FULL' if self._fsync else 'NORMAL'}")
                 return conn

@@ -22,8 +22,8 @@ from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
 
 from syncbridge.store.errors import StoreConfigError, StoreConnectionError, StoreError
-
-SQLITE_BUSY_TIMEOUT_MS = 5000
+from syncbridge.store.sqlite import BUSY_TIMEOUT_MS as SQLITE_BUSY_TIMEOUT_MS
+from syncbridge.store.sqlite import set_wal
 
 _DEFAULT_DRIVERS = {
     "sqlite": "sqlite+pysqlite",
@@ -112,8 +112,8 @@ def _check_sqlite_dir(url: URL) -> None:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        set_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
     finally:
         cursor.close()
