@@ -11,15 +11,12 @@ and checks each property value:
 
 from __future__ import annotations
 
-import functools
-import gzip
-import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
+from cassettes import iter_interactions
 
 from syncbridge.notion.codec import (
     decode,
@@ -29,9 +26,6 @@ from syncbridge.notion.codec import (
     join_property_items,
     to_columns,
 )
-
-# libyaml parses the 7 MB of cassettes ~20x faster than the pure-Python loader.
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 DEFAULT_ANNOTATIONS = {
     "bold": False,
@@ -43,22 +37,10 @@ DEFAULT_ANNOTATIONS = {
 }
 
 
-@functools.cache
-def responses(root: Path) -> list[tuple[str, Any]]:
-    """(where, parsed JSON body) of every recorded response, in both recorders' layouts."""
-    return list(_responses(root))
-
-
-def _responses(root: Path) -> Iterator[tuple[str, Any]]:
-    for path in sorted(root.rglob("*.yaml")):
-        data = yaml.load(path.read_text(), Loader=LOADER)
-        for index, interaction in enumerate(data.get("interactions", [])):
-            response = interaction["response"]
-            body = response["body"].get("string") if "body" in response else response["content"]
-            if isinstance(body, bytes):  # vcrpy kept some (non-Notion) bodies gzipped
-                body = gzip.decompress(body).decode() if body[:2] == b"\x1f\x8b" else body.decode()
-            if isinstance(body, str) and body.lstrip().startswith(("{", "[")):
-                yield f"{path.relative_to(root)}#{index}", json.loads(body)
+def responses(root: Path) -> Iterator[tuple[str, Any]]:
+    """(where, parsed JSON body) of every recorded response (the shared cassette reader)."""
+    for it in iter_interactions(root):
+        yield f"{it.file}#{it.index}", it.response
 
 
 def pages(node: Any) -> Iterator[dict[str, Any]]:
