@@ -127,7 +127,6 @@ def _sync_all(
             options = PullOptions(
                 mode="full" if full else None,
                 delete_threshold=settings.delete_threshold,
-                fetch_content=db.fetch_content,
                 progress=functools.partial(_advance, bar, task),
             )
 

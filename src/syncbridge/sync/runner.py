@@ -8,6 +8,7 @@ delivers them. Each data source's run is recorded in the history.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable
 
@@ -47,9 +48,9 @@ async def sync_database(
         UnknownDatabaseError: no database is registered under ``ident``.
     """
     db = get_database(engine, ident)
-    options = options or PullOptions(fetch_content=db.fetch_content)
+    options = options or PullOptions()
     if db.fetch_content and not options.fetch_content:
-        options = PullOptions(**{**options.__dict__, "fetch_content": True})
+        options = dataclasses.replace(options, fetch_content=True)
     pulls: list[PullResult] = []
     pushes: list[PushResult] = []
     box = outbox or (open_outbox(engine) if push_changes else None)
